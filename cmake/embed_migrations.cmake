@@ -1,0 +1,13 @@
+# Writes OUTPUT, a C++ file holding every migration file's name and text, sorted by name.
+list(SORT FILES)
+set(entries "")
+set(index 0)
+foreach(path ${FILES})
+  get_filename_component(name ${path} NAME)
+  file(READ ${path} content HEX)
+  string(REGEX REPLACE "([0-9a-f][0-9a-f])" "'\\\\x\\1'," bytes "${content}")
+  string(APPEND body "static const char kFile${index}[] = {${bytes} 0};\n")
+  string(APPEND entries "  {\"${name}\", std::string_view(kFile${index}, sizeof(kFile${index}) - 1)},\n")
+  math(EXPR index "${index} + 1")
+endforeach()
+file(WRITE ${OUTPUT} "#include \"storage/embedded_migrations.h\"\nnamespace opsdesk::storage {\n${body}\nconst std::vector<EmbeddedFile>& EmbeddedMigrationFiles() {\n  static const std::vector<EmbeddedFile> files = {\n${entries}  };\n  return files;\n}\n}\n")

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs the Debian packages opsdesk needs, skipping those already present.
+# Usage: scripts/deps.sh build|test
+set -euo pipefail
+
+build_pkgs=(
+  build-essential cmake pkg-config git ca-certificates
+  libboost1.81-dev libboost-json1.81-dev libboost-system1.81-dev
+  libsqlite3-dev libpq-dev libsodium-dev libspdlog-dev libfmt-dev
+  libcli11-dev libtomlplusplus-dev libcmark-gfm-dev libcmark-gfm-extensions-dev
+  libre2-dev libcurl4-openssl-dev libgmime-3.0-dev libhowardhinnant-date-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+)
+test_pkgs=(postgresql postgresql-contrib sqlite3 curl)
+
+want=("${build_pkgs[@]}")
+if [[ "${1:-build}" == test ]]; then want+=("${test_pkgs[@]}"); fi
+
+missing=()
+for p in "${want[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+    missing+=("$p")
+  fi
+done
+if ((${#missing[@]})); then
+  echo "opsdesk: installing ${missing[*]}" >&2
+  SUDO=""; [[ $(id -u) -ne 0 ]] && SUDO=sudo
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+fi

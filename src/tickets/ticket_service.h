@@ -1,0 +1,116 @@
+// Tickets: filing, reading, listing, changing, commenting, linking and merging.
+//
+// Every change writes its ticket events in the same transaction as the change.
+// Permissions (as Zammad's ticket policy): requesters file for themselves, see
+// only their own tickets and never an internal note or internal event; staff
+// (agents, leads, admins) see and work every ticket. A ticket a requester may not
+// see answers kNotFound, so its existence is not revealed.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "auth/user.h"
+#include "common/clock.h"
+#include "common/page.h"
+#include "common/result.h"
+#include "storage/database.h"
+#include "tickets/ticket.h"
+
+namespace opsdesk::tickets {
+
+// A queue named by its name or its id.
+struct QueueRef {
+  std::optional<int64_t> id;
+  std::optional<std::string> name;
+};
+
+struct NewTicket {
+  std::string subject;
+  std::string body;
+  std::optional<std::string> priority;  // default normal
+  std::optional<QueueRef> queue;
+  std::vector<std::string> tags;
+  std::optional<std::string> requester_email;  // staff only: file on behalf of someone
+};
+
+struct TicketPatch {
+  std::optional<std::string> subject;
+  std::optional<std::string> status;
+  std::optional<std::string> priority;
+  std::optional<std::optional<QueueRef>> queue;         // set to nullopt inside: remove queue
+  std::optional<std::optional<int64_t>> assignee_id;    // set to nullopt inside: unassign
+  std::optional<std::vector<std::string>> tags;         // replaces the whole set
+  std::optional<int64_t> expected_version;              // If-Match
+  bool IsEmpty() const { return !subject && !status && !priority && !queue && !assignee_id && !tags; }
+};
+
+enum class TicketSort { kUpdatedDesc, kUpdatedAsc, kCreatedDesc, kCreatedAsc, kIdDesc, kIdAsc };
+std::optional<TicketSort> ParseTicketSort(std::string_view text);  // "-updated_at", "id", ...
+
+struct TicketFilter {
+  std::vector<TicketStatus> statuses;  // any of
+  std::optional<QueueRef> queue;
+  std::optional<int64_t> assignee_id;
+  bool unassigned = false;
+  std::optional<int64_t> requester_id;
+  std::optional<Priority> priority;
+  std::optional<std::string> tag;
+  std::optional<TimestampMs> updated_since;
+  TicketSort sort = TicketSort::kUpdatedDesc;
+  std::optional<std::string> cursor;
+  int limit = kDefaultPageLimit;
+};
+
+struct NewComment {
+  std::string body;
+  bool is_internal = false;
+};
+
+struct NewLink {
+  std::string kind;  // duplicate_of | related | parent | child
+  int64_t other_ticket_id = 0;
+};
+
+// The outcome of a create that carried an Idempotency-Key.
+struct CreateOutcome {
+  Ticket ticket;
+  bool replayed = false;  // true when this is the first request's result again
+};
+
+class TicketService {
+ public:
+  TicketService(storage::Database& db, const Clock& clock) : db_(db), clock_(clock) {}
+
+  // Files a ticket. With an idempotency key, a retry of the same request returns
+  // the first result and creates nothing; the same key with a different request
+  // is kConflict. kInvalidArgument carries per-field messages.
+  Result<CreateOutcome> Create(const auth::Actor& actor, const NewTicket& input,
+                               const std::optional<std::string>& idempotency_key = std::nullopt);
+  Result<Ticket> Get(const auth::Actor& actor, int64_t id);
+  Result<Page<Ticket>> List(const auth::Actor& actor, const TicketFilter& filter);
+  // kPreconditionFailed when expected_version is stale (nothing changes).
+  Result<Ticket> Update(const auth::Actor& actor, int64_t id, const TicketPatch& patch);
+
+  Result<Comment> AddComment(const auth::Actor& actor, int64_t ticket_id, const NewComment& input);
+  Result<Page<Comment>> ListComments(const auth::Actor& actor, int64_t ticket_id, std::optional<std::string> cursor,
+                                     int limit);
+  Result<Page<TicketEvent>> ListEvents(const auth::Actor& actor, int64_t ticket_id, std::optional<std::string> cursor,
+                                       int limit);
+
+  // Links both ways (duplicate_of/duplicated_by, parent/child, related/related).
+  Result<Ticket> AddLink(const auth::Actor& actor, int64_t ticket_id, const NewLink& input);
+  // Moves the source's comments to the target, closes the source with a
+  // duplicate_of link to the target; both tickets' histories record it.
+  Result<Ticket> Merge(const auth::Actor& actor, int64_t source_id, int64_t target_id);
+
+  // Counts of tickets by status (for /metrics and dashboards).
+  Result<std::vector<std::pair<std::string, int64_t>>> CountByStatus();
+
+ private:
+  storage::Database& db_;
+  const Clock& clock_;
+};
+
+}  // namespace opsdesk::tickets
