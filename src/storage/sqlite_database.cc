@@ -287,7 +287,6 @@ class SqliteDatabase final : public Database {
       }
       writer_busy_ = true;
       RunBatch(batch);
-      writer_busy_ = false;
     }
   }
 
@@ -296,6 +295,7 @@ class SqliteDatabase final : public Database {
     std::vector<Status> results(batch.size());
     Status begin = ExecSimple(conn, "BEGIN IMMEDIATE");
     if (!begin.ok()) {
+      writer_busy_ = false;
       for (Job* job : batch) job->done.set_value(begin);
       return;
     }
@@ -337,6 +337,8 @@ class SqliteDatabase final : public Database {
         if (r.ok()) r = Status::Unavailable("write batch rolled back by a storage error");
       }
     }
+    // Stats() must not show the writer busy once a caller has its answer.
+    writer_busy_ = false;
     for (size_t i = 0; i < batch.size(); ++i) {
       if (results[i].ok()) committed_++;
       batch[i]->done.set_value(results[i]);

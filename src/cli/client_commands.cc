@@ -1,0 +1,346 @@
+// `opsdesk ticket ...` and `opsdesk login`: API client commands. Human tables by
+// default, --json for scripts; on failure a one-line error and exit code 1.
+#include <CLI/CLI.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <iomanip>
+#include <iostream>
+
+#include "cli/api_client.h"
+#include "common/text.h"
+
+namespace opsdesk::cli {
+namespace {
+
+struct ClientFlags {
+  std::optional<std::string> server;
+  std::optional<std::string> token;
+  bool json = false;
+};
+
+void AddClientFlags(CLI::App* cmd, ClientFlags& flags) {
+  cmd->add_option("--server", flags.server, "API base URL (default from config, OPSDESK_URL)");
+  cmd->add_option("--token", flags.token, "API token (default from config, OPSDESK_TOKEN)");
+  cmd->add_flag("--json", flags.json, "Print JSON instead of a table");
+}
+
+int Fail(const Status& status) {
+  std::cerr << "opsdesk: " << status.message();
+  for (const auto& [field, message] : status.fields()) std::cerr << "; " << field << ": " << message;
+  std::cerr << "\n";
+  return 1;
+}
+
+std::string Str(const boost::json::value& v) {
+  if (v.is_string()) return std::string(v.as_string());
+  if (v.is_null()) return "-";
+  return boost::json::serialize(v);
+}
+
+std::string Field(const boost::json::object& o, std::string_view key) {
+  const auto* v = o.if_contains(key);
+  return v ? Str(*v) : "-";
+}
+
+std::string Nested(const boost::json::object& o, std::string_view key, std::string_view inner) {
+  const auto* v = o.if_contains(key);
+  if (!v || !v->is_object()) return "-";
+  return Field(v->as_object(), inner);
+}
+
+std::string Clip(std::string text, size_t width) {
+  if (Utf8Length(text) <= width) return text;
+  size_t bytes = 0, chars = 0;
+  while (bytes < text.size() && chars < width - 1) {
+    ++bytes;
+    while (bytes < text.size() && (static_cast<unsigned char>(text[bytes]) & 0xC0) == 0x80) ++bytes;
+    ++chars;
+  }
+  return text.substr(0, bytes) + "…";
+}
+
+void PrintTicketTable(const boost::json::array& items) {
+  std::cout << std::left << std::setw(8) << "ID" << std::setw(10) << "STATUS" << std::setw(9) << "PRIORITY"
+            << std::setw(16) << "QUEUE" << std::setw(22) << "ASSIGNEE" << "SUBJECT\n";
+  for (const auto& item : items) {
+    const auto& t = item.as_object();
+    std::cout << std::left << std::setw(8) << Field(t, "id") << std::setw(10) << Field(t, "status") << std::setw(9)
+              << Field(t, "priority") << std::setw(16) << Clip(Nested(t, "queue", "name"), 15) << std::setw(22)
+              << Clip(Nested(t, "assignee", "email"), 21) << Clip(Field(t, "subject"), 60) << "\n";
+  }
+}
+
+void PrintTicket(const boost::json::object& t) {
+  std::cout << "#" << Field(t, "id") << "  " << Field(t, "subject") << "\n"
+            << "status: " << Field(t, "status") << "   priority: " << Field(t, "priority")
+            << "   queue: " << Nested(t, "queue", "name") << "   version: " << Field(t, "version") << "\n"
+            << "requester: " << Nested(t, "requester", "email") << "   assignee: " << Nested(t, "assignee", "email")
+            << "\n";
+  if (const auto* tags = t.if_contains("tags"); tags && tags->is_array() && !tags->as_array().empty()) {
+    std::cout << "tags:";
+    for (const auto& tag : tags->as_array()) std::cout << " " << Str(tag);
+    std::cout << "\n";
+  }
+  std::cout << "created: " << Field(t, "created_at") << "   updated: " << Field(t, "updated_at") << "\n\n"
+            << Field(t, "body") << "\n";
+}
+
+// Runs `fn` with a client built from the flags, turning errors into exit codes.
+template <typename Fn>
+int WithClient(const ClientFlags& flags, Fn fn) {
+  auto settings = LoadClientSettings(flags.server, flags.token);
+  if (!settings.ok()) return Fail(settings.status());
+  ApiClient client(*settings);
+  return fn(client);
+}
+
+int PrintOrFail(const Result<boost::json::value>& result, bool json, const std::function<void(const boost::json::value&)>& human) {
+  if (!result.ok()) return Fail(result.status());
+  if (json) std::cout << boost::json::serialize(*result) << "\n";
+  else human(*result);
+  return 0;
+}
+
+}  // namespace
+
+void AddClientCommands(CLI::App& app, int* exit_code) {
+  // Everything below is captured by the callbacks, which run during app.parse,
+  // while these statics are alive.
+  static ClientFlags flags;
+
+  auto* login = app.add_subcommand("login", "Sign in and save the server URL and a token to the config file");
+  static std::string login_email;
+  static bool login_password_stdin = false;
+  login->add_option("--server", flags.server, "API base URL");
+  login->add_option("--email", login_email, "Your e-mail address")->required();
+  login->add_flag("--password-stdin", login_password_stdin, "Read the password from standard input")->required();
+  login->callback([exit_code] {
+    *exit_code = WithClient(flags, [](ApiClient& client) {
+      std::string password;
+      std::getline(std::cin, password);
+      auto result = client.Call("POST", "/api/v1/auth/login",
+                                boost::json::object{{"email", login_email}, {"password", password}});
+      if (!result.ok()) return Fail(result.status());
+      auto settings = LoadClientSettings(flags.server, std::nullopt);
+      std::filesystem::path dir = std::filesystem::path(std::getenv("HOME") ? std::getenv("HOME") : ".") / ".config" / "opsdesk";
+      if (const char* xdg = std::getenv("XDG_CONFIG_HOME"); xdg && *xdg) dir = std::filesystem::path(xdg) / "opsdesk";
+      std::filesystem::create_directories(dir);
+      std::filesystem::path file = dir / "config.toml";
+      {
+        std::ofstream out(file, std::ios::trunc);
+        out << "server = \"" << settings->server << "\"\ntoken = \"" << Str(result->at("token")) << "\"\n";
+      }
+      std::filesystem::permissions(file, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+      std::cout << "signed in as " << Str(result->at("user").at("email")) << "; token saved to " << file.string()
+                << "\n";
+      return 0;
+    });
+  });
+
+  auto* ticket = app.add_subcommand("ticket", "Work with tickets through the API");
+  ticket->require_subcommand(1);
+
+  // ticket create
+  static std::string c_subject, c_body, c_priority, c_queue, c_requester;
+  static std::vector<std::string> c_tags;
+  auto* create = ticket->add_subcommand("create", "File a ticket");
+  AddClientFlags(create, flags);
+  create->add_option("--subject", c_subject, "One-line summary")->required();
+  create->add_option("--body", c_body, "Description (Markdown); '-' reads standard input")->required();
+  create->add_option("--priority", c_priority, "low, normal, high or urgent");
+  create->add_option("--queue", c_queue, "Queue (component) name");
+  create->add_option("--tag", c_tags, "A tag (repeatable)");
+  create->add_option("--requester", c_requester, "File on behalf of this e-mail (agents)");
+  create->callback([exit_code] {
+    *exit_code = WithClient(flags, [](ApiClient& client) {
+      if (c_body == "-") {
+        std::ostringstream all;
+        all << std::cin.rdbuf();
+        c_body = all.str();
+      }
+      boost::json::object body{{"subject", c_subject}, {"body", c_body}};
+      if (!c_priority.empty()) body["priority"] = c_priority;
+      if (!c_queue.empty()) body["queue"] = c_queue;
+      if (!c_requester.empty()) body["requester_email"] = c_requester;
+      if (!c_tags.empty()) {
+        boost::json::array tags;
+        for (const auto& t : c_tags) tags.push_back(boost::json::string(t));
+        body["tags"] = std::move(tags);
+      }
+      return PrintOrFail(client.Call("POST", "/api/v1/tickets", body), flags.json, [](const boost::json::value& v) {
+        std::cout << "created ticket #" << Field(v.as_object(), "id") << "\n";
+      });
+    });
+  });
+
+  // ticket list
+  static std::string l_status, l_queue, l_assignee, l_requester, l_priority, l_tag, l_sort, l_cursor;
+  static int l_limit = 50;
+  auto* list = ticket->add_subcommand("list", "List tickets");
+  AddClientFlags(list, flags);
+  list->add_option("--status", l_status, "Comma-separated statuses");
+  list->add_option("--queue", l_queue, "Queue name or id");
+  list->add_option("--assignee", l_assignee, "User id, 'me' or 'none'");
+  list->add_option("--requester", l_requester, "User id or 'me'");
+  list->add_option("--priority", l_priority, "low, normal, high or urgent");
+  list->add_option("--tag", l_tag, "Tag");
+  list->add_option("--sort", l_sort, "-updated_at (default), updated_at, -created_at, created_at, -id, id");
+  list->add_option("--limit", l_limit, "1-200");
+  list->add_option("--cursor", l_cursor, "next_cursor of the previous page");
+  list->callback([exit_code] {
+    *exit_code = WithClient(flags, [](ApiClient& client) {
+      std::string query = "?limit=" + std::to_string(l_limit);
+      auto add = [&](const char* name, const std::string& value) {
+        if (!value.empty()) query += std::string("&") + name + "=" + UrlEncode(value);
+      };
+      add("status", l_status);
+      add("queue", l_queue);
+      add("assignee", l_assignee);
+      add("requester", l_requester);
+      add("priority", l_priority);
+      add("tag", l_tag);
+      add("sort", l_sort);
+      add("cursor", l_cursor);
+      return PrintOrFail(client.Call("GET", "/api/v1/tickets" + query), flags.json, [](const boost::json::value& v) {
+        PrintTicketTable(v.at("items").as_array());
+        if (!v.at("next_cursor").is_null()) std::cout << "next page: --cursor " << Str(v.at("next_cursor")) << "\n";
+      });
+    });
+  });
+
+  // ticket show
+  static int64_t s_id = 0;
+  auto* show = ticket->add_subcommand("show", "Show a ticket and its conversation");
+  AddClientFlags(show, flags);
+  show->add_option("id", s_id, "Ticket id")->required();
+  show->callback([exit_code] {
+    *exit_code = WithClient(flags, [](ApiClient& client) {
+      auto t = client.Call("GET", "/api/v1/tickets/" + std::to_string(s_id));
+      if (!t.ok()) return Fail(t.status());
+      auto comments = client.Call("GET", "/api/v1/tickets/" + std::to_string(s_id) + "/comments?limit=200");
+      if (!comments.ok()) return Fail(comments.status());
+      if (flags.json) {
+        boost::json::object out = t->as_object();
+        out["comments"] = comments->at("items");
+        std::cout << boost::json::serialize(out) << "\n";
+        return 0;
+      }
+      PrintTicket(t->as_object());
+      for (const auto& c : comments->at("items").as_array()) {
+        const auto& o = c.as_object();
+        bool internal = o.at("internal").as_bool();
+        std::cout << "\n--- " << (internal ? "internal note" : "reply") << " by " << Nested(o, "author", "email")
+                  << " at " << Field(o, "created_at") << "\n"
+                  << Field(o, "body") << "\n";
+      }
+      return 0;
+    });
+  });
+
+  // ticket comment
+  static int64_t m_id = 0;
+  static std::string m_body;
+  static bool m_internal = false;
+  auto* comment = ticket->add_subcommand("comment", "Reply to a ticket or add an internal note");
+  AddClientFlags(comment, flags);
+  comment->add_option("id", m_id, "Ticket id")->required();
+  comment->add_option("--body", m_body, "Text (Markdown); '-' reads standard input")->required();
+  comment->add_flag("--internal", m_internal, "An internal note, hidden from the requester");
+  comment->callback([exit_code] {
+    *exit_code = WithClient(flags, [](ApiClient& client) {
+      if (m_body == "-") {
+        std::ostringstream all;
+        all << std::cin.rdbuf();
+        m_body = all.str();
+      }
+      return PrintOrFail(client.Call("POST", "/api/v1/tickets/" + std::to_string(m_id) + "/comments",
+                                     boost::json::object{{"body", m_body}, {"internal", m_internal}}),
+                         flags.json, [](const boost::json::value& v) {
+                           std::cout << "added comment #" << Field(v.as_object(), "id") << "\n";
+                         });
+    });
+  });
+
+  // ticket update / assign / close share one PATCH.
+  static int64_t u_id = 0;
+  static std::optional<std::string> u_status, u_priority, u_queue, u_subject, u_tags, u_version;
+  static std::string a_to;
+  auto patch = [](boost::json::object body) {
+    return WithClient(flags, [&](ApiClient& client) {
+      std::vector<std::pair<std::string, std::string>> headers;
+      if (u_version) headers.emplace_back("If-Match", "\"" + *u_version + "\"");
+      return PrintOrFail(client.Call("PATCH", "/api/v1/tickets/" + std::to_string(u_id), body, headers), flags.json,
+                         [](const boost::json::value& v) {
+                           const auto& t = v.as_object();
+                           std::cout << "ticket #" << Field(t, "id") << ": status " << Field(t, "status")
+                                     << ", priority " << Field(t, "priority") << ", assignee "
+                                     << Nested(t, "assignee", "email") << ", version " << Field(t, "version") << "\n";
+                         });
+    });
+  };
+
+  auto* update = ticket->add_subcommand("update", "Change a ticket's fields");
+  AddClientFlags(update, flags);
+  update->add_option("id", u_id, "Ticket id")->required();
+  update->add_option("--status", u_status, "new status");
+  update->add_option("--priority", u_priority, "new priority");
+  update->add_option("--queue", u_queue, "new queue name ('none' removes it)");
+  update->add_option("--subject", u_subject, "new subject");
+  update->add_option("--tags", u_tags, "comma-separated tags, replacing the current ones");
+  update->add_option("--if-version", u_version, "fail unless the ticket is still at this version");
+  update->callback([exit_code, patch] {
+    boost::json::object body;
+    if (u_status) body["status"] = *u_status;
+    if (u_priority) body["priority"] = *u_priority;
+    if (u_queue) body["queue"] = *u_queue == "none" ? boost::json::value(nullptr) : boost::json::value(*u_queue);
+    if (u_subject) body["subject"] = *u_subject;
+    if (u_tags) {
+      boost::json::array tags;
+      for (const auto& t : Split(*u_tags, ',')) tags.push_back(boost::json::string(t));
+      body["tags"] = std::move(tags);
+    }
+    if (body.empty()) {
+      *exit_code = Fail(Status::InvalidArgument("nothing to change: give --status, --priority, --queue, --subject or --tags"));
+      return;
+    }
+    *exit_code = patch(body);
+  });
+
+  auto* assign = ticket->add_subcommand("assign", "Assign a ticket");
+  AddClientFlags(assign, flags);
+  assign->add_option("id", u_id, "Ticket id")->required();
+  assign->add_option("--to", a_to, "User id, 'me' or 'none'")->required();
+  assign->callback([exit_code, patch] {
+    boost::json::value assignee;
+    if (a_to == "none") {
+      assignee = nullptr;
+    } else if (a_to == "me") {
+      int code = WithClient(flags, [&](ApiClient& client) {
+        auto me = client.Call("GET", "/api/v1/me");
+        if (!me.ok()) return Fail(me.status());
+        assignee = me->at("id");
+        return 0;
+      });
+      if (code != 0) {
+        *exit_code = code;
+        return;
+      }
+    } else {
+      try {
+        assignee = std::stoll(a_to);
+      } catch (...) {
+        *exit_code = Fail(Status::InvalidArgument("--to must be a user id, 'me' or 'none'"));
+        return;
+      }
+    }
+    *exit_code = patch(boost::json::object{{"assignee_id", assignee}});
+  });
+
+  auto* close = ticket->add_subcommand("close", "Close a ticket");
+  AddClientFlags(close, flags);
+  close->add_option("id", u_id, "Ticket id")->required();
+  close->callback([exit_code, patch] { *exit_code = patch(boost::json::object{{"status", "closed"}}); });
+}
+
+}  // namespace opsdesk::cli

@@ -1,0 +1,87 @@
+#include "cli/serve.h"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <spdlog/spdlog.h>
+
+#include <csignal>
+#include <iostream>
+#include <thread>
+
+#include "auth/auth_service.h"
+#include "auth/user_service.h"
+#include "demo/demo_data.h"
+#include "http/api.h"
+#include "http/server.h"
+#include "queues/queue_service.h"
+#include "storage/migrations.h"
+#include "tickets/ticket_service.h"
+
+namespace opsdesk::cli {
+
+int Serve(const config::ServerConfig& cfg) {
+  http::ServerOptions options;
+  if (Status st = config::SplitListen(cfg.listen, &options.address, &options.port); !st.ok()) {
+    std::cerr << "opsdesk: " << st.message() << "\n";
+    return 2;
+  }
+  options.io_threads = cfg.io_threads;
+  options.worker_threads = cfg.worker_threads;
+  options.body_limit_bytes = cfg.body_limit_bytes;
+  options.header_limit_bytes = cfg.header_limit_bytes;
+  options.read_timeout_ms = cfg.read_timeout_ms;
+  options.idle_timeout_ms = cfg.idle_timeout_ms;
+  options.max_connections = cfg.max_connections;
+
+  SystemClock clock;
+  storage::OpenOptions db_options;
+  db_options.max_readers = cfg.db_pool_size;
+  auto db = storage::Database::Open(cfg.db, db_options);
+  if (!db.ok()) {
+    std::cerr << "opsdesk: " << db.status().message() << "\n";
+    return 1;
+  }
+  if (Status st = storage::Migrate(**db, clock); !st.ok()) {
+    std::cerr << "opsdesk: " << st.message() << "\n";
+    return 1;
+  }
+  if (cfg.demo_data) {
+    if (Status st = demo::LoadDemoData(**db, clock.NowMs()); !st.ok()) {
+      std::cerr << "opsdesk: loading demo data failed: " << st.ToString() << "\n";
+      return 1;
+    }
+  }
+
+  auth::AuthService auth(**db, clock);
+  auth::UserService users(**db, clock);
+  queues::QueueService queues(**db, clock);
+  tickets::TicketService tickets(**db, clock);
+  http::Api api(http::ApiServices{**db, clock, auth, users, queues, tickets});
+  http::Server server(options, [&api](const http::Request& request) { return api.Handle(request); });
+  if (Status st = server.Start(); !st.ok()) {
+    std::cerr << "opsdesk: " << st.message() << "\n";
+    return 1;
+  }
+
+  // SIGTERM/SIGINT start a graceful stop: in-flight requests finish, then the
+  // database closes when `db` goes out of scope.
+  boost::asio::io_context signal_ioc;
+  boost::asio::signal_set signals(signal_ioc, SIGINT, SIGTERM);
+  signals.async_wait([&](const boost::system::error_code& ec, int signal) {
+    if (ec) return;
+    spdlog::info("signal {} received, stopping", signal);
+    server.Stop();
+  });
+  std::thread signal_thread([&] { signal_ioc.run(); });
+
+  // Tests and scripts wait for this line to know the server accepts connections.
+  std::cout << "opsdesk listening on http://" << options.address << ":" << server.port() << " (database "
+            << storage::EngineName((*db)->engine()) << ")" << std::endl;
+  server.Run();
+  signal_ioc.stop();
+  signal_thread.join();
+  spdlog::info("stopped");
+  return 0;
+}
+
+}  // namespace opsdesk::cli

@@ -1,0 +1,60 @@
+// The JSON API: routes under /api/v1 plus /healthz, /readyz and /metrics.
+// Handlers translate JSON to service calls and back; they hold no SQL, no
+// permission rules and no event writing (those live in the services).
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "auth/auth_service.h"
+#include "auth/user_service.h"
+#include "common/clock.h"
+#include "http/message.h"
+#include "http/metrics.h"
+#include "http/router.h"
+#include "queues/queue_service.h"
+#include "storage/database.h"
+#include "tickets/ticket_service.h"
+
+namespace opsdesk::http {
+
+struct ApiServices {
+  storage::Database& db;
+  const Clock& clock;
+  auth::AuthService& auth;
+  auth::UserService& users;
+  queues::QueueService& queues;
+  tickets::TicketService& tickets;
+};
+
+// The web session cookie set by POST /auth/login.
+constexpr const char* kSessionCookie = "opsdesk_session";
+
+class Api {
+ public:
+  explicit Api(ApiServices services);
+
+  // The server's handler: routes, authenticates, calls, records metrics.
+  Response Handle(const Request& request);
+
+  const Router& router() const { return router_; }
+
+ private:
+  Response Dispatch(const Request& request, const Router::Match& match);
+
+  ApiServices services_;
+  Router router_;
+  Metrics metrics_;
+};
+
+// Route registration, one function per area (src/http/<area>_handlers.cc).
+void RegisterAuthRoutes(Router& router, ApiServices& services);
+void RegisterUserRoutes(Router& router, ApiServices& services);
+void RegisterQueueRoutes(Router& router, ApiServices& services);
+void RegisterTicketRoutes(Router& router, ApiServices& services);
+void RegisterSystemRoutes(Router& router, ApiServices& services, Metrics& metrics);
+
+// Parses a positive integer path parameter; nullopt when it is not one.
+std::optional<int64_t> IdParam(const CallContext& ctx, const std::string& name = "id");
+
+}  // namespace opsdesk::http

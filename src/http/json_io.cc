@@ -1,0 +1,156 @@
+#include "http/json_io.h"
+
+#include <charconv>
+
+#include "common/clock.h"
+#include "http/errors.h"
+
+namespace opsdesk::http {
+
+Result<boost::json::object> ParseJsonObject(const Request& request) {
+  auto content_type = request.Header("Content-Type");
+  std::string media = content_type ? content_type->substr(0, content_type->find(';')) : "";
+  while (!media.empty() && media.back() == ' ') media.pop_back();
+  if (!EqualsIgnoreCase(media, "application/json")) {
+    return Status(StatusCode::kUnsupportedMediaType, "request body must be application/json");
+  }
+  boost::json::parse_options options;
+  options.max_depth = kMaxJsonDepth;
+  boost::system::error_code ec;
+  // Boost.JSON's parser keeps its own stack, checks UTF-8 and stops at max_depth
+  // before building anything deeper, so hostile input cannot exhaust our stack.
+  boost::json::value value = boost::json::parse(request.body, ec, {}, options);
+  if (ec) {
+    std::string why = ec == boost::json::error::too_deep ? "nested deeper than 32 levels" : ec.message();
+    return Status::InvalidArgument("request body is not valid JSON: " + why);
+  }
+  if (!value.is_object()) return Status::InvalidArgument("request body must be a JSON object");
+  return std::move(value.as_object());
+}
+
+FieldReader::FieldReader(const boost::json::object& object, std::initializer_list<std::string_view> allowed)
+    : object_(object) {
+  for (const auto& [key, value] : object) {
+    bool known = false;
+    for (auto name : allowed) known = known || key == name;
+    if (!known) errors_.emplace(std::string(key), "unknown field");
+  }
+}
+
+const boost::json::value* FieldReader::Find(std::string_view name) const { return object_.if_contains(name); }
+
+bool FieldReader::Has(std::string_view name) const { return Find(name) != nullptr; }
+
+bool FieldReader::IsNull(std::string_view name) const {
+  const auto* v = Find(name);
+  return v && v->is_null();
+}
+
+std::optional<std::string> FieldReader::String(std::string_view name, bool required) {
+  const auto* v = Find(name);
+  if (!v || v->is_null()) {
+    if (required) errors_.emplace(std::string(name), "is required");
+    return std::nullopt;
+  }
+  if (!v->is_string()) {
+    errors_.emplace(std::string(name), "must be a string");
+    return std::nullopt;
+  }
+  return std::string(v->as_string());
+}
+
+std::optional<int64_t> FieldReader::Int(std::string_view name, bool required) {
+  const auto* v = Find(name);
+  if (!v || v->is_null()) {
+    if (required) errors_.emplace(std::string(name), "is required");
+    return std::nullopt;
+  }
+  if (v->is_int64()) return v->as_int64();
+  if (v->is_uint64() && v->as_uint64() <= static_cast<uint64_t>(INT64_MAX)) return static_cast<int64_t>(v->as_uint64());
+  errors_.emplace(std::string(name), "must be an integer");
+  return std::nullopt;
+}
+
+std::optional<bool> FieldReader::Bool(std::string_view name) {
+  const auto* v = Find(name);
+  if (!v || v->is_null()) return std::nullopt;
+  if (!v->is_bool()) {
+    errors_.emplace(std::string(name), "must be true or false");
+    return std::nullopt;
+  }
+  return v->as_bool();
+}
+
+std::optional<std::vector<std::string>> FieldReader::StringArray(std::string_view name) {
+  const auto* v = Find(name);
+  if (!v || v->is_null()) return std::nullopt;
+  if (!v->is_array()) {
+    errors_.emplace(std::string(name), "must be an array of strings");
+    return std::nullopt;
+  }
+  std::vector<std::string> out;
+  for (const auto& item : v->as_array()) {
+    if (!item.is_string()) {
+      errors_.emplace(std::string(name), "must be an array of strings");
+      return std::nullopt;
+    }
+    out.emplace_back(item.as_string());
+  }
+  return out;
+}
+
+Status FieldReader::Finish(const std::string& message) const {
+  if (errors_.empty()) return Status::Ok();
+  return Status::InvalidArgument(message, errors_);
+}
+
+Response JsonResponse(int status, const boost::json::value& value) {
+  Response response;
+  response.status = status;
+  response.body = boost::json::serialize(value);
+  return response;
+}
+
+Response ErrorResponse(const Status& status, const Request& request) {
+  Response response;
+  response.status = HttpStatusFor(status);
+  response.body = ErrorBody(status, request.request_id);
+  if (status.retry_after_s() > 0) response.headers.emplace_back("Retry-After", std::to_string(status.retry_after_s()));
+  if (response.status == 401) response.headers.emplace_back("WWW-Authenticate", "Bearer");
+  return response;
+}
+
+Response PageResponse(boost::json::array items, const std::optional<std::string>& next_cursor) {
+  boost::json::object body;
+  body["items"] = std::move(items);
+  body["next_cursor"] = OptionalString(next_cursor);
+  return JsonResponse(200, body);
+}
+
+Status ReadPaging(const Request& request, int* limit, std::optional<std::string>* cursor) {
+  *limit = kDefaultPageLimit;
+  if (auto text = request.QueryParam("limit")) {
+    int value = 0;
+    auto [ptr, ec] = std::from_chars(text->data(), text->data() + text->size(), value);
+    if (ec != std::errc() || ptr != text->data() + text->size() || value < 1 || value > kMaxPageLimit) {
+      return Status::InvalidArgument("invalid query", {{"limit", "must be an integer from 1 to 200"}});
+    }
+    *limit = value;
+  }
+  *cursor = request.QueryParam("cursor");
+  return Status::Ok();
+}
+
+boost::json::value OptionalString(const std::optional<std::string>& value) {
+  return value ? boost::json::value(*value) : boost::json::value(nullptr);
+}
+
+boost::json::value OptionalInt(const std::optional<int64_t>& value) {
+  return value ? boost::json::value(*value) : boost::json::value(nullptr);
+}
+
+boost::json::value OptionalTime(const std::optional<int64_t>& ms) {
+  return ms ? boost::json::value(FormatTimestamp(*ms)) : boost::json::value(nullptr);
+}
+
+}  // namespace opsdesk::http

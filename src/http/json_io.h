@@ -1,0 +1,63 @@
+// Translating between JSON bodies and service inputs: bounded parsing, field
+// readers that name every wrong or unknown field, and the response helpers.
+#pragma once
+
+#include <boost/json.hpp>
+
+#include <initializer_list>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/page.h"
+#include "common/result.h"
+#include "http/message.h"
+
+namespace opsdesk::http {
+
+// Nesting deeper than this is refused while parsing, before any value is built.
+constexpr int kMaxJsonDepth = 32;
+
+// Parses the body as one JSON object. kUnsupportedMediaType unless the content
+// type is application/json; kInvalidArgument (400) for malformed JSON, invalid
+// UTF-8, excessive depth or a non-object.
+Result<boost::json::object> ParseJsonObject(const Request& request);
+
+// Reads typed fields from a JSON object, collecting one message per bad field.
+// Fields not declared as allowed are reported as unknown.
+class FieldReader {
+ public:
+  FieldReader(const boost::json::object& object, std::initializer_list<std::string_view> allowed);
+
+  bool Has(std::string_view name) const;
+  bool IsNull(std::string_view name) const;
+  std::optional<std::string> String(std::string_view name, bool required = false);
+  std::optional<int64_t> Int(std::string_view name, bool required = false);
+  std::optional<bool> Bool(std::string_view name);
+  std::optional<std::vector<std::string>> StringArray(std::string_view name);
+  void AddError(const std::string& name, const std::string& message) { errors_.emplace(name, message); }
+
+  // OK, or kInvalidArgument naming every bad field.
+  Status Finish(const std::string& message) const;
+
+ private:
+  const boost::json::value* Find(std::string_view name) const;
+  const boost::json::object& object_;
+  std::map<std::string, std::string> errors_;
+};
+
+Response JsonResponse(int status, const boost::json::value& value);
+Response ErrorResponse(const Status& status, const Request& request);
+// {"items": [...], "next_cursor": "..." | null}
+Response PageResponse(boost::json::array items, const std::optional<std::string>& next_cursor);
+
+// ?limit= (1..200, default 50) and ?cursor=; kInvalidArgument naming the field.
+Status ReadPaging(const Request& request, int* limit, std::optional<std::string>* cursor);
+
+boost::json::value OptionalString(const std::optional<std::string>& value);
+boost::json::value OptionalInt(const std::optional<int64_t>& value);
+boost::json::value OptionalTime(const std::optional<int64_t>& ms);
+
+}  // namespace opsdesk::http

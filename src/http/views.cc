@@ -1,0 +1,107 @@
+#include "http/views.h"
+
+#include "http/json_io.h"
+#include "markdown/markdown.h"
+
+namespace opsdesk::http {
+namespace {
+
+boost::json::object PersonJson(const tickets::PersonRef& p) {
+  return {{"id", p.id}, {"email", p.email}, {"display_name", p.display_name}};
+}
+
+}  // namespace
+
+boost::json::object UserJson(const auth::User& u) {
+  return {{"id", u.id},
+          {"email", u.email},
+          {"display_name", u.display_name},
+          {"role", auth::RoleName(u.role)},
+          {"is_active", u.is_active},
+          {"time_zone", u.time_zone},
+          {"created_at", FormatTimestamp(u.created_at)},
+          {"updated_at", FormatTimestamp(u.updated_at)}};
+}
+
+boost::json::object TokenJson(const auth::TokenInfo& t) {
+  return {{"id", t.id},
+          {"name", t.name},
+          {"kind", t.kind},
+          {"created_at", FormatTimestamp(t.created_at)},
+          {"expires_at", OptionalTime(t.expires_at)},
+          {"revoked_at", OptionalTime(t.revoked_at)}};
+}
+
+boost::json::object IssuedTokenJson(const auth::IssuedToken& t) {
+  return {{"id", t.id},
+          {"token", t.secret},
+          {"name", t.name},
+          {"kind", t.kind},
+          {"created_at", FormatTimestamp(t.created_at)},
+          {"expires_at", OptionalTime(t.expires_at)}};
+}
+
+boost::json::object TeamJson(const queues::Team& t) {
+  boost::json::array members;
+  for (int64_t id : t.member_ids) members.push_back(id);
+  return {{"id", t.id},
+          {"name", t.name},
+          {"description", t.description},
+          {"member_ids", std::move(members)},
+          {"created_at", FormatTimestamp(t.created_at)}};
+}
+
+boost::json::object QueueJson(const queues::Queue& q) {
+  return {{"id", q.id},
+          {"name", q.name},
+          {"team_id", OptionalInt(q.team_id)},
+          {"description", q.description},
+          {"created_at", FormatTimestamp(q.created_at)}};
+}
+
+boost::json::object TicketJson(const tickets::Ticket& t) {
+  boost::json::array tags;
+  for (const auto& tag : t.tags) tags.push_back(boost::json::string(tag));
+  boost::json::array links;
+  for (const auto& l : t.links) links.push_back(boost::json::object{{"kind", l.kind}, {"ticket_id", l.ticket_id}});
+  return {{"id", t.id},
+          {"subject", t.subject},
+          {"body", t.body},
+          {"body_html", markdown::RenderHtml(t.body)},
+          {"status", tickets::StatusName(t.status)},
+          {"priority", tickets::PriorityName(t.priority)},
+          {"queue", t.queue_id ? boost::json::value(boost::json::object{{"id", *t.queue_id}, {"name", t.queue_name}})
+                               : boost::json::value(nullptr)},
+          {"requester", PersonJson(t.requester)},
+          {"assignee", t.assignee ? boost::json::value(PersonJson(*t.assignee)) : boost::json::value(nullptr)},
+          {"tags", std::move(tags)},
+          {"links", std::move(links)},
+          {"created_at", FormatTimestamp(t.created_at)},
+          {"updated_at", FormatTimestamp(t.updated_at)},
+          {"version", t.version}};
+}
+
+boost::json::object CommentJson(const tickets::Comment& c) {
+  return {{"id", c.id},
+          {"ticket_id", c.ticket_id},
+          {"author", PersonJson(c.author)},
+          {"body", c.body},
+          {"body_html", markdown::RenderHtml(c.body)},
+          {"internal", c.is_internal},
+          {"created_at", FormatTimestamp(c.created_at)},
+          {"moved_from_ticket_id", OptionalInt(c.moved_from_ticket_id)}};
+}
+
+boost::json::object EventJson(const tickets::TicketEvent& e) {
+  return {{"id", e.id},
+          {"ticket_id", e.ticket_id},
+          {"actor_id", OptionalInt(e.actor_id)},
+          {"at", FormatTimestamp(e.at)},
+          {"kind", e.kind},
+          {"field", OptionalString(e.field)},
+          {"before", OptionalString(e.before)},
+          {"after", OptionalString(e.after)},
+          {"internal", e.is_internal}};
+}
+
+}  // namespace opsdesk::http
