@@ -2,6 +2,7 @@
 // default, --json for scripts; on failure a one-line error and exit code 1.
 #include <CLI/CLI.hpp>
 
+#include <charconv>
 #include <filesystem>
 #include <fstream>
 #include <iomanip>
@@ -327,12 +328,13 @@ void AddClientCommands(CLI::App& app, int* exit_code) {
         return;
       }
     } else {
-      try {
-        assignee = std::stoll(a_to);
-      } catch (...) {
+      int64_t id = 0;
+      auto [ptr, ec] = std::from_chars(a_to.data(), a_to.data() + a_to.size(), id);
+      if (ec != std::errc() || ptr != a_to.data() + a_to.size() || id <= 0) {
         *exit_code = Fail(Status::InvalidArgument("--to must be a user id, 'me' or 'none'"));
         return;
       }
+      assignee = id;
     }
     *exit_code = patch(boost::json::object{{"assignee_id", assignee}});
   });

@@ -354,6 +354,7 @@ Result<Ticket> TicketService::Update(const Actor& actor, int64_t id, const Ticke
 
   Ticket result;
   Status status = db_.Write([&](storage::Transaction& tx) -> Status {
+    OPSDESK_RETURN_IF_ERROR(store::LockTickets(tx, {id}));
     auto loaded = LoadVisible(tx, actor, id, false);
     if (!loaded.ok()) return loaded.status();
     Ticket before = *loaded;
@@ -462,6 +463,7 @@ Result<Comment> TicketService::AddComment(const Actor& actor, int64_t ticket_id,
   }
   Comment comment;
   Status status = db_.Write([&](storage::Transaction& tx) -> Status {
+    OPSDESK_RETURN_IF_ERROR(store::LockTickets(tx, {ticket_id}));
     auto loaded = LoadVisible(tx, actor, ticket_id, false);
     if (!loaded.ok()) return loaded.status();
     const Ticket& ticket = *loaded;
@@ -588,6 +590,7 @@ Result<Ticket> TicketService::AddLink(const Actor& actor, int64_t ticket_id, con
   if (!errors.empty()) return Status::InvalidArgument("link is not valid", errors);
   Ticket result;
   Status status = db_.Write([&](storage::Transaction& tx) -> Status {
+    OPSDESK_RETURN_IF_ERROR(store::LockTickets(tx, {ticket_id, input.other_ticket_id}));
     auto ticket = LoadVisible(tx, actor, ticket_id, false);
     if (!ticket.ok()) return ticket.status();
     auto other = store::LoadTicket(tx, input.other_ticket_id, false);
@@ -610,6 +613,7 @@ Result<Ticket> TicketService::Merge(const Actor& actor, int64_t source_id, int64
   }
   Ticket result;
   Status status = db_.Write([&](storage::Transaction& tx) -> Status {
+    OPSDESK_RETURN_IF_ERROR(store::LockTickets(tx, {source_id, target_id}));
     auto source = LoadVisible(tx, actor, source_id, false);
     if (!source.ok()) return source.status();
     auto target = store::LoadTicket(tx, target_id, false);

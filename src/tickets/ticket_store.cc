@@ -1,5 +1,7 @@
 #include "tickets/ticket_store.h"
 
+#include <algorithm>
+
 #include "common/text.h"
 
 namespace opsdesk::tickets::store {
@@ -40,6 +42,16 @@ std::string JoinTags(const std::vector<std::string>& tags) {
     out += tag;
   }
   return out;
+}
+
+Status LockTickets(storage::Transaction& tx, std::vector<int64_t> ids) {
+  // Always in ascending id order, so two transactions locking the same pair
+  // cannot deadlock.
+  std::sort(ids.begin(), ids.end());
+  for (int64_t id : ids) {
+    OPSDESK_RETURN_IF_ERROR(tx.Exec("UPDATE tickets SET version = version WHERE id = ?", {id}).status());
+  }
+  return Status::Ok();
 }
 
 Result<std::optional<Ticket>> LoadTicket(storage::Transaction& tx, int64_t id, bool with_links) {

@@ -11,6 +11,11 @@
 
 namespace opsdesk::tickets::store {
 
+// Takes the ticket's row lock until the transaction ends, so a read-modify-write
+// of the ticket cannot interleave with another transaction's on PostgreSQL. A
+// no-op write is the portable way: SQLite has no FOR UPDATE (and one writer).
+Status LockTickets(storage::Transaction& tx, std::vector<int64_t> ids);
+
 Result<std::optional<Ticket>> LoadTicket(storage::Transaction& tx, int64_t id, bool with_links);
 Result<std::vector<Ticket>> QueryTickets(storage::Transaction& tx, const std::string& where_sql,
                                          const storage::Params& params, const std::string& order_sql, int limit);
