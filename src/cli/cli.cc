@@ -58,12 +58,13 @@ int Main(int argc, char** argv) {
 
   // serve
   auto* serve = app.add_subcommand("serve", "Run the HTTP server until SIGTERM");
-  std::optional<std::string> listen, db_flag, config_file, log_level;
+  std::optional<std::string> listen, db_flag, config_file, log_level, web_root;
   bool demo_data = false;
   serve->add_option("--listen", listen, "HOST:PORT to listen on (default 127.0.0.1:8080)");
   serve->add_option("--db", db_flag, "sqlite:PATH or postgresql://...");
   serve->add_option("--config", config_file, "TOML config file")->check(CLI::ExistingFile);
   serve->add_option("--log-level", log_level, "trace, debug, info, warn, error");
+  serve->add_option("--web-root", web_root, "Directory of the built web front end (default web/dist)");
   serve->add_flag("--demo-data", demo_data, "Load the demo data set into an empty database");
   serve->callback([&] {
     config::ServerConfig cfg;
@@ -80,6 +81,7 @@ int Main(int argc, char** argv) {
     if (listen) cfg.listen = *listen;
     if (db_flag) cfg.db = *db_flag;
     if (log_level) cfg.log_level = *log_level;
+    if (web_root) cfg.web_root = *web_root;
     if (demo_data) cfg.demo_data = true;
     spdlog::set_level(spdlog::level::from_str(cfg.log_level));
     exit_code = Serve(cfg);

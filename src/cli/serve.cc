@@ -13,6 +13,7 @@
 #include "demo/demo_data.h"
 #include "http/api.h"
 #include "http/server.h"
+#include "http/static_files.h"
 #include "queues/queue_service.h"
 #include "storage/migrations.h"
 #include "tickets/ticket_service.h"
@@ -57,6 +58,15 @@ int Serve(const config::ServerConfig& cfg) {
   queues::QueueService queues(**db, clock);
   tickets::TicketService tickets(**db, clock);
   http::Api api(http::ApiServices{**db, clock, auth, users, queues, tickets});
+  auto static_files = http::StaticFiles::Load(cfg.web_root);
+  if (!static_files.ok()) {
+    std::cerr << "opsdesk: " << static_files.status().message() << "\n";
+    return 1;
+  }
+  if ((*static_files)->file_count() == 0) {
+    spdlog::warn("no web front end at {}: serving the API only", cfg.web_root);
+  }
+  api.SetStaticFiles(static_files->get());
   http::Server server(options, [&api](const http::Request& request) { return api.Handle(request); });
   if (Status st = server.Start(); !st.ok()) {
     std::cerr << "opsdesk: " << st.message() << "\n";

@@ -36,6 +36,7 @@ Status LoadConfigFile(const std::string& path, ServerConfig* c) {
     else if (k == "db") c->db = node.value_or(c->db);
     else if (k == "log_level") c->log_level = node.value_or(c->log_level);
     else if (k == "demo_data") c->demo_data = node.value_or(c->demo_data);
+    else if (k == "web_root") c->web_root = node.value_or(c->web_root);
     else if (k == "body_limit_bytes") as_int(&c->body_limit_bytes);
     else if (k == "header_limit_bytes") as_int(&c->header_limit_bytes);
     else if (k == "io_threads") as_int(&c->io_threads);
@@ -59,6 +60,7 @@ Status ApplyEnvironment(ServerConfig* c) {
   if (auto v = env("OPSDESK_DB")) c->db = *v;
   if (auto v = env("OPSDESK_LISTEN")) c->listen = *v;
   if (auto v = env("OPSDESK_LOG_LEVEL")) c->log_level = *v;
+  if (auto v = env("OPSDESK_WEB_ROOT")) c->web_root = *v;
   if (auto v = env("OPSDESK_BODY_LIMIT")) {
     if (!ParseNumber(*v, &c->body_limit_bytes)) errors["OPSDESK_BODY_LIMIT"] = "must be a number of bytes";
   }

@@ -20,6 +20,7 @@ struct ServerConfig {
   int max_connections = 10000;
   std::string log_level = "info";
   bool demo_data = false;
+  std::string web_root = "web/dist";  // the built front end; absent: API only
 };
 
 // Reads the [server] table of a TOML file; unknown keys are errors so a typo

@@ -52,7 +52,14 @@ Response Api::Handle(const Request& request) {
   Router::Match match = router_.Find(request.method, request.path);
   Response response;
   std::string route_name = match.route ? match.route->pattern : "unmatched";
-  if (!match.route) {
+  std::optional<Response> static_file;
+  if (!match.route && static_files_ && request.path.rfind("/api/", 0) != 0) {
+    static_file = static_files_->Serve(request);
+  }
+  if (static_file) {
+    route_name = "static";
+    response = std::move(*static_file);
+  } else if (!match.route) {
     response = ErrorResponse(match.path_known ? Status(StatusCode::kNotFound, "method not allowed for this path")
                                               : Status::NotFound("no such endpoint"),
                              request);
@@ -65,6 +72,7 @@ Response Api::Handle(const Request& request) {
       response = ErrorResponse(Status::Internal("internal error"), request);
     }
   }
+  AddSecurityHeaders(response);
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   metrics_.Record(request.method, route_name, response.status, seconds);
   return response;

@@ -12,6 +12,7 @@
 #include "http/message.h"
 #include "http/metrics.h"
 #include "http/router.h"
+#include "http/static_files.h"
 #include "queues/queue_service.h"
 #include "storage/database.h"
 #include "tickets/ticket_service.h"
@@ -39,12 +40,17 @@ class Api {
 
   const Router& router() const { return router_; }
 
+  // Serves the web front end for paths no API route claims. REQUIRES: called
+  // before the server starts; `files` outlives this Api.
+  void SetStaticFiles(const StaticFiles* files) { static_files_ = files; }
+
  private:
   Response Dispatch(const Request& request, const Router::Match& match);
 
   ApiServices services_;
   Router router_;
   Metrics metrics_;
+  const StaticFiles* static_files_ = nullptr;
 };
 
 // Route registration, one function per area (src/http/<area>_handlers.cc).
