@@ -49,6 +49,10 @@ Result<LoginResult> AuthService::Login(const std::string& email, const std::stri
   std::optional<User> user;
   std::optional<std::string> hash;
   Status status = db_.Read([&](storage::Transaction& tx) -> Status {
+    // No stored address is invalid UTF-8 (UserService validates it), and
+    // PostgreSQL rejects such a parameter as an error: treat it as unknown, so the
+    // answer stays the same uniform kUnauthenticated.
+    if (!IsValidUtf8(account)) return Status::Ok();
     auto row = tx.QueryOne("SELECT id, password_hash FROM users WHERE email_norm = ? AND is_active = 1", {account});
     if (!row.ok()) return row.status();
     if (!*row) return Status::Ok();
@@ -92,14 +96,7 @@ Result<User> AuthService::Authenticate(const std::string& secret) {
   if (!LooksLikeToken(secret)) return Status::Unauthenticated("invalid or expired token");
   std::optional<User> user;
   Status status = db_.Read([&](storage::Transaction& tx) -> Status {
-    auto row = tx.QueryOne(
-        "SELECT u.id FROM api_tokens t JOIN users u ON u.id = t.user_id "
-        "WHERE t.token_hash = ? AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > ?) "
-        "AND u.is_active = 1",
-        {Sha256Hex(secret), clock_.NowMs()});
-    if (!row.ok()) return row.status();
-    if (!*row) return Status::Ok();
-    auto found = UserService::FindById(tx, (*row)->Int(0));
+    auto found = UserService::FindByTokenHash(tx, Sha256Hex(secret), clock_.NowMs());
     if (!found.ok()) return found.status();
     user = *found;
     return Status::Ok();

@@ -60,6 +60,19 @@ Result<std::optional<User>> UserService::FindById(storage::Transaction& tx, int6
   return std::optional<User>(UserFromRow(**row));
 }
 
+Result<std::optional<User>> UserService::FindByTokenHash(storage::Transaction& tx, const std::string& token_hash,
+                                                        TimestampMs now) {
+  auto row = tx.QueryOne(
+      "SELECT u.id, u.email, u.display_name, u.role, u.is_active, u.time_zone, u.created_at, u.updated_at "
+      "FROM api_tokens t JOIN users u ON u.id = t.user_id "
+      "WHERE t.token_hash = ? AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > ?) "
+      "AND u.is_active = 1",
+      {token_hash, now});
+  if (!row.ok()) return row.status();
+  if (!*row) return std::optional<User>();
+  return std::optional<User>(UserFromRow(**row));
+}
+
 Result<User> UserService::Create(const Actor& actor, const NewUser& input) {
   if (!actor.IsAdmin()) return Status::PermissionDenied("only admins can create users");
   std::map<std::string, std::string> errors;

@@ -52,6 +52,10 @@ class UserService {
   // Inside another area's transaction: the user with this e-mail, if any.
   static Result<std::optional<User>> FindByEmail(storage::Transaction& tx, std::string_view email);
   static Result<std::optional<User>> FindById(storage::Transaction& tx, int64_t id);
+  // The active user owning an unrevoked, unexpired token with this SHA-256, in
+  // one query: it runs on every authenticated request.
+  static Result<std::optional<User>> FindByTokenHash(storage::Transaction& tx, const std::string& token_hash,
+                                                     TimestampMs now);
 
  private:
   storage::Database& db_;

@@ -58,6 +58,13 @@ int Serve(const config::ServerConfig& cfg) {
   queues::QueueService queues(**db, clock);
   tickets::TicketService tickets(**db, clock);
   http::Api api(http::ApiServices{**db, clock, auth, users, queues, tickets});
+  if ((*db)->engine() == storage::Engine::kSqlite) {
+    // SQLite reads in WAL mode never wait for the writer, so GETs skip the
+    // worker pool; writes (which wait for their group commit) still use it.
+    options.run_inline = [](const http::Request& request) {
+      return request.method == "GET" || request.method == "HEAD";
+    };
+  }
   auto static_files = http::StaticFiles::Load(cfg.web_root);
   if (!static_files.ok()) {
     std::cerr << "opsdesk: " << static_files.status().message() << "\n";

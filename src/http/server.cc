@@ -389,6 +389,12 @@ class Server::Impl::Session : public std::enable_shared_from_this<Session> {
   }
 
   void Dispatch() {
+    // Requests known never to block (reads on the embedded database) run right
+    // here on the I/O thread: two thread hops cost more than the work itself.
+    if (server_.options_.run_inline && server_.options_.run_inline(request_)) {
+      OnHandled(server_.CallHandler(request_));
+      return;
+    }
     // The work guard keeps Run() from returning while the handler runs: nothing
     // else is pending on this connection in the meantime.
     net::post(server_.workers_, [self = shared_from_this(), work = net::make_work_guard(stream_.get_executor())]() mutable {

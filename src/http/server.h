@@ -49,6 +49,10 @@ struct ServerOptions {
   int read_timeout_ms = 15000;
   int idle_timeout_ms = 60000;  // keep-alive: wait for the next request's first byte
   int max_connections = 10000;
+  // When set and true for a request, its handler runs on the I/O thread instead
+  // of the worker pool. Only for requests whose handling cannot block for long
+  // (e.g. reads from the embedded SQLite database, which never wait on writers).
+  std::function<bool(const Request&)> run_inline;
 };
 
 // Called once per answered request, on an I/O thread, after the response was

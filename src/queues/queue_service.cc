@@ -42,6 +42,10 @@ Result<std::optional<Queue>> QueueService::FindQueue(storage::Transaction& tx, i
 }
 
 Result<std::optional<Queue>> QueueService::FindQueueByName(storage::Transaction& tx, const std::string& name) {
+  // Names are ASCII (NameProblem), so invalid UTF-8 names no queue. Answering
+  // here keeps PostgreSQL, which rejects such a parameter as an error, in step
+  // with SQLite, which finds nothing.
+  if (!IsValidUtf8(name)) return std::optional<Queue>();
   auto row = tx.QueryOne(std::string("SELECT ") + kQueueColumns + " FROM queues WHERE name = ?", {name});
   if (!row.ok()) return row.status();
   if (!*row) return std::optional<Queue>();

@@ -138,12 +138,19 @@ Result<CreateOutcome> TicketService::Create(const Actor& actor, const NewTicket&
     priority = parsed.value_or(Priority::kNormal);
   }
   std::vector<std::string> tags = NormalizeTags(input.tags, errors);
-  if (input.requester_email && !LooksLikeEmail(Trim(*input.requester_email))) {
+  // Valid UTF-8 as UserService::Create requires: otherwise SQLite stores a user
+  // with a garbled address and PostgreSQL fails the insert as an internal error.
+  if (input.requester_email &&
+      (!IsValidUtf8(*input.requester_email) || !LooksLikeEmail(Trim(*input.requester_email)))) {
     errors["requester_email"] = "must be a valid e-mail address";
   }
   if (idempotency_key && (idempotency_key->empty() || idempotency_key->size() > 255 ||
                           !TextFieldProblem(*idempotency_key, 1, 255, false).empty())) {
     errors["Idempotency-Key"] = "must be 1-255 printable characters";
+  }
+  if (idempotency_key && actor.is_system) {
+    // Keys are stored per user; the system actor is nobody.
+    errors["Idempotency-Key"] = "is only accepted from signed-in users";
   }
   if (!errors.empty()) return Status::InvalidArgument("ticket is not valid", errors);
   if (input.requester_email && !actor.IsStaff()) {
@@ -250,6 +257,14 @@ Result<Page<Ticket>> TicketService::List(const Actor& actor, const TicketFilter&
       params.emplace_back(StatusName(filter.statuses[i]));
     }
     where += ")";
+  }
+  // Filter values come from URL query parameters and may be any bytes. Queue
+  // names and tags are ASCII, so invalid UTF-8 matches nothing; answer that here,
+  // because PostgreSQL refuses such a parameter outright (an internal error)
+  // where SQLite would simply find no rows.
+  if ((filter.tag && !IsValidUtf8(*filter.tag)) ||
+      (filter.queue && !filter.queue->id && !IsValidUtf8(filter.queue->name.value_or("")))) {
+    return Page<Ticket>{};
   }
   if (filter.queue) {
     if (filter.queue->id) {
