@@ -16,32 +16,14 @@
 #include "common/random.h"
 #include "storage/migrations.h"
 #include "storage/testing.h"
+#include "testing/status_matchers.h"
 
 namespace opsdesk::auth {
 namespace {
 
 using storage::Engine;
 
-Status StatusOf(const Status& status) { return status; }
-template <typename T>
-Status StatusOf(const Result<T>& result) {
-  return result.status();
-}
-
-#define ASSERT_OK(expr)                                                   \
-  do {                                                                    \
-    ::opsdesk::Status assert_ok_status_ = StatusOf(expr);                 \
-    ASSERT_TRUE(assert_ok_status_.ok()) << assert_ok_status_.ToString(); \
-  } while (0)
-
-#define AUTH_TEST_CONCAT_INNER(a, b) a##b
-#define AUTH_TEST_CONCAT(a, b) AUTH_TEST_CONCAT_INNER(a, b)
-#define ASSERT_OK_AND_ASSIGN(lhs, expr) \
-  ASSERT_OK_AND_ASSIGN_IMPL(AUTH_TEST_CONCAT(assert_result_, __LINE__), lhs, expr)
-#define ASSERT_OK_AND_ASSIGN_IMPL(tmp, lhs, expr)   \
-  auto tmp = (expr);                                \
-  ASSERT_TRUE(tmp.ok()) << tmp.status().ToString(); \
-  lhs = std::move(tmp).value()
+using test_util::StatusOf;
 
 constexpr TimestampMs kStart = 1'700'000'000'000;
 constexpr const char* kPassword = "correct horse battery";

@@ -16,21 +16,12 @@
 #include "storage/database.h"
 #include "storage/embedded_migrations.h"
 #include "storage/testing.h"
+#include "testing/status_matchers.h"
 
 namespace opsdesk::storage {
 namespace {
 
-Status StatusOf(const Status& status) { return status; }
-template <typename T>
-Status StatusOf(const Result<T>& result) {
-  return result.status();
-}
-
-#define ASSERT_OK(expr)                                                   \
-  do {                                                                    \
-    ::opsdesk::Status assert_ok_status_ = StatusOf(expr);                 \
-    ASSERT_TRUE(assert_ok_status_.ok()) << assert_ok_status_.ToString(); \
-  } while (0)
+using test_util::StatusOf;
 
 constexpr TimestampMs kStart = 1'700'000'000'000;
 

@@ -523,18 +523,24 @@ Result<Comment> TicketService::AddComment(const Actor& actor, int64_t ticket_id,
   return comment;
 }
 
-Result<Page<Comment>> TicketService::ListComments(const Actor& actor, int64_t ticket_id,
-                                                  std::optional<std::string> cursor, int limit) {
+namespace {
+
+// Pages through rows that belong to one ticket (comments, events) by id, after
+// checking the actor may see the ticket. `load` reads up to `limit` rows after
+// `after_id`, including internal ones only for staff.
+template <typename T, typename Load>
+Result<Page<T>> ListTicketRows(storage::Database& db, const Actor& actor, int64_t ticket_id,
+                               const std::optional<std::string>& cursor, int limit, Load load) {
   int64_t after_id;
   Status error;
   if (!DecodeIdCursor(cursor, &after_id, &error)) return error;
-  Page<Comment> page;
-  Status status = db_.Read([&](storage::Transaction& tx) -> Status {
+  Page<T> page;
+  Status status = db.Read([&](storage::Transaction& tx) -> Status {
     auto ticket = LoadVisible(tx, actor, ticket_id, false);
     if (!ticket.ok()) return ticket.status();
-    auto comments = store::LoadComments(tx, ticket_id, after_id, actor.IsStaff(), limit + 1);
-    if (!comments.ok()) return comments.status();
-    page.items = std::move(*comments);
+    auto rows = load(tx, ticket_id, after_id, actor.IsStaff(), limit + 1);
+    if (!rows.ok()) return rows.status();
+    page.items = std::move(*rows);
     return Status::Ok();
   });
   if (!status.ok()) return status;
@@ -545,26 +551,16 @@ Result<Page<Comment>> TicketService::ListComments(const Actor& actor, int64_t ti
   return page;
 }
 
+}  // namespace
+
+Result<Page<Comment>> TicketService::ListComments(const Actor& actor, int64_t ticket_id,
+                                                  std::optional<std::string> cursor, int limit) {
+  return ListTicketRows<Comment>(db_, actor, ticket_id, cursor, limit, store::LoadComments);
+}
+
 Result<Page<TicketEvent>> TicketService::ListEvents(const Actor& actor, int64_t ticket_id,
                                                     std::optional<std::string> cursor, int limit) {
-  int64_t after_id;
-  Status error;
-  if (!DecodeIdCursor(cursor, &after_id, &error)) return error;
-  Page<TicketEvent> page;
-  Status status = db_.Read([&](storage::Transaction& tx) -> Status {
-    auto ticket = LoadVisible(tx, actor, ticket_id, false);
-    if (!ticket.ok()) return ticket.status();
-    auto events = store::LoadEvents(tx, ticket_id, after_id, actor.IsStaff(), limit + 1);
-    if (!events.ok()) return events.status();
-    page.items = std::move(*events);
-    return Status::Ok();
-  });
-  if (!status.ok()) return status;
-  if (static_cast<int>(page.items.size()) > limit) {
-    page.items.resize(limit);
-    page.next_cursor = EncodeCursor("", page.items.back().id);
-  }
-  return page;
+  return ListTicketRows<TicketEvent>(db_, actor, ticket_id, cursor, limit, store::LoadEvents);
 }
 
 namespace {
