@@ -27,6 +27,7 @@
 
 #include "ticket_corpus.h"
 #include "common/clock.h"
+#include "markdown/markdown.h"
 #include "storage/database.h"
 #include "storage/migrations.h"
 
@@ -318,7 +319,10 @@ Status WriteTicket(Transaction& tx, const Options& o, const Directory& dir, int6
         bool from_requester = !internal && comment_n % 2 == 1;
         int64_t author = from_requester ? requester_id : actor_for_status;
         int64_t comment_id = (*next_comment_id)++;
-        comment_rows.push_back({comment_id, ticket_id, author, MakeReply(o.seed, index, comment_n), internal ? 1 : 0, at});
+        std::string reply = MakeReply(o.seed, index, comment_n);
+        std::string reply_html = markdown::RenderHtml(reply);
+        comment_rows.push_back({comment_id, ticket_id, author, std::move(reply), std::move(reply_html),
+                                internal ? 1 : 0, at});
         history.push_back({author, at, "comment_added", std::string(internal ? "internal_note" : "reply"),
                            std::nullopt, std::to_string(comment_id), internal});
         ++version;
@@ -334,7 +338,9 @@ Status WriteTicket(Transaction& tx, const Options& o, const Directory& dir, int6
   }
   const int64_t updated_at = at;
 
-  OPSDESK_RETURN_IF_ERROR(tickets.Add(tx, {ticket_id, t.subject, t.body, t.status, t.priority, queue_id, requester_id,
+  // The server stores each body rendered at write time (migration 0002); so does this.
+  OPSDESK_RETURN_IF_ERROR(tickets.Add(tx, {ticket_id, t.subject, t.body, markdown::RenderHtml(t.body), t.status,
+                                           t.priority, queue_id, requester_id,
                                            assignee_id, JoinTags(t.tags), created_at, updated_at, version}));
   for (auto& row : comment_rows) OPSDESK_RETURN_IF_ERROR(comments.Add(tx, std::move(row)));
   for (const auto& tag : t.tags) OPSDESK_RETURN_IF_ERROR(tags.Add(tx, {ticket_id, tag}));
@@ -391,14 +397,14 @@ int Run(const Options& o) {
   }
 
   BatchInserter tickets("tickets",
-                        {"id", "subject", "body", "status", "priority", "queue_id", "requester_id", "assignee_id",
+                        {"id", "subject", "body", "body_html", "status", "priority", "queue_id", "requester_id", "assignee_id",
                          "tags", "created_at", "updated_at", "version"},
                         o.rows_per_statement);
   BatchInserter tags("ticket_tags", {"ticket_id", "tag"}, o.rows_per_statement);
   BatchInserter events("ticket_events",
                        {"ticket_id", "actor_id", "at", "kind", "field", "before_value", "after_value", "is_internal"},
                        o.rows_per_statement);
-  BatchInserter comments("comments", {"id", "ticket_id", "author_id", "body", "is_internal", "created_at"},
+  BatchInserter comments("comments", {"id", "ticket_id", "author_id", "body", "body_html", "is_internal", "created_at"},
                          o.rows_per_statement);
   comments.set_parent(&tickets);
   tags.set_parent(&tickets);

@@ -1,4 +1,5 @@
 # Writes OUTPUT, a C++ file holding every migration file's name and text, sorted by name.
+string(REPLACE "|" ";" FILES "${FILES}")
 list(SORT FILES)
 set(entries "")
 set(index 0)

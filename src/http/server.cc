@@ -121,8 +121,9 @@ class Server::Impl {
         io_threads_(options_.io_threads > 0
                         ? options_.io_threads
                         : std::max(1, static_cast<int>(std::thread::hardware_concurrency()))),
-        ioc_(io_threads_),
-        acceptor_(net::make_strand(ioc_)),
+        iocs_(MakeIoContexts(io_threads_)),
+        io_guards_(MakeGuards(iocs_)),
+        acceptor_(net::make_strand(*iocs_[0])),
         accept_retry_timer_(acceptor_.get_executor()),
         workers_(static_cast<size_t>(std::max(1, options_.worker_threads))) {
     InitCrypto();  // request ids come from libsodium
@@ -139,9 +140,25 @@ class Server::Impl {
   void Run();
   void Stop();
 
+  // One io_context per I/O thread, each connection pinned to one of them: a
+  // connection's handlers then always run on the same thread, with no wake-ups
+  // of the other thread and no contention on one shared scheduler.
+  static std::vector<std::unique_ptr<net::io_context>> MakeIoContexts(int count) {
+    std::vector<std::unique_ptr<net::io_context>> iocs;
+    for (int i = 0; i < count; ++i) iocs.push_back(std::make_unique<net::io_context>(1));
+    return iocs;
+  }
+  using IoGuard = net::executor_work_guard<net::io_context::executor_type>;
+  // Keeps each io_context running while it has no connection yet; released by Stop().
+  static std::vector<IoGuard> MakeGuards(const std::vector<std::unique_ptr<net::io_context>>& iocs) {
+    std::vector<IoGuard> guards;
+    for (const auto& ioc : iocs) guards.push_back(net::make_work_guard(*ioc));
+    return guards;
+  }
+
   void DoAccept();
   void OnAccept(beast::error_code ec, tcp::socket socket);
-  void RunIoLoop();
+  void RunIoLoop(net::io_context& ioc);
   Response CallHandler(const Request& request);
 
   void Register(const std::shared_ptr<Session>& session, bool* is_stopping);
@@ -159,12 +176,15 @@ class Server::Impl {
   std::atomic<bool> is_stopping_{false};
   std::atomic<int> connections_{0};  // counted sessions alive (rejections excluded)
 
-  // Live sessions, so Stop() can close the idle ones. Declared before ioc_ so it
+  // Live sessions, so Stop() can close the idle ones. Declared before iocs_ so it
   // outlives the sessions the io_context may still own when it is destroyed.
   std::mutex sessions_mu_;
   std::unordered_map<const Session*, std::weak_ptr<Session>> sessions_;  // GUARDED_BY(sessions_mu_)
 
-  net::io_context ioc_;
+  std::vector<std::unique_ptr<net::io_context>> iocs_;
+  std::vector<IoGuard> io_guards_;        // reset once, by Stop()
+  std::mutex io_guards_mu_;
+  size_t next_ioc_ = 0;                   // used only on the acceptor's strand
   tcp::acceptor acceptor_;               // used only on its strand after Start()
   net::steady_timer accept_retry_timer_;  // same strand as acceptor_
   net::thread_pool workers_;
@@ -586,8 +606,10 @@ Status Server::Impl::Start() {
 }
 
 void Server::Impl::DoAccept() {
-  // Each connection gets its own strand, so its handlers never overlap.
-  acceptor_.async_accept(net::make_strand(ioc_), beast::bind_front_handler(&Impl::OnAccept, this));
+  // Connections go round-robin to the io_contexts; each gets its own strand, so
+  // its handlers never overlap even when a worker posts back to it.
+  net::io_context& ioc = *iocs_[next_ioc_++ % iocs_.size()];
+  acceptor_.async_accept(net::make_strand(ioc), beast::bind_front_handler(&Impl::OnAccept, this));
 }
 
 void Server::Impl::OnAccept(beast::error_code ec, tcp::socket socket) {
@@ -649,24 +671,27 @@ void Server::Impl::Stop() {
   for (auto& session : live) {
     net::post(session->executor(), [session] { session->OnServerStopping(); });
   }
+  // Each io_context may now return from run() once its connections are done.
+  std::lock_guard lock(io_guards_mu_);
+  for (auto& guard : io_guards_) guard.reset();
 }
 
 void Server::Impl::Run() {
   if (!is_started_) return;
   std::vector<std::thread> threads;
-  threads.reserve(static_cast<size_t>(io_threads_ - 1));
-  for (int i = 1; i < io_threads_; ++i) threads.emplace_back([this] { RunIoLoop(); });
-  RunIoLoop();
+  threads.reserve(iocs_.size() - 1);
+  for (size_t i = 1; i < iocs_.size(); ++i) threads.emplace_back([this, i] { RunIoLoop(*iocs_[i]); });
+  RunIoLoop(*iocs_[0]);
   for (auto& thread : threads) thread.join();
   log_->info("stopped");
 }
 
-void Server::Impl::RunIoLoop() {
+void Server::Impl::RunIoLoop(net::io_context& ioc) {
   // An exception escaping a completion handler would otherwise end this thread's
   // share of the server; log it and keep serving.
   for (;;) {
     try {
-      ioc_.run();
+      ioc.run();
       return;
     } catch (const std::exception& e) {
       log_->error("exception in I/O thread: {}", e.what());

@@ -1,7 +1,6 @@
 #include "http/views.h"
 
 #include "http/json_io.h"
-#include "markdown/markdown.h"
 
 namespace opsdesk::http {
 namespace {
@@ -67,7 +66,7 @@ boost::json::object TicketJson(const tickets::Ticket& t) {
   return {{"id", t.id},
           {"subject", t.subject},
           {"body", t.body},
-          {"body_html", markdown::RenderHtml(t.body)},
+          {"body_html", t.body_html},
           {"status", tickets::StatusName(t.status)},
           {"priority", tickets::PriorityName(t.priority)},
           {"queue", t.queue_id ? boost::json::value(boost::json::object{{"id", *t.queue_id}, {"name", t.queue_name}})
@@ -86,7 +85,7 @@ boost::json::object CommentJson(const tickets::Comment& c) {
           {"ticket_id", c.ticket_id},
           {"author", PersonJson(c.author)},
           {"body", c.body},
-          {"body_html", markdown::RenderHtml(c.body)},
+          {"body_html", c.body_html},
           {"internal", c.is_internal},
           {"created_at", FormatTimestamp(c.created_at)},
           {"moved_from_ticket_id", OptionalInt(c.moved_from_ticket_id)}};

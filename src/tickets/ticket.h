@@ -36,7 +36,8 @@ struct TicketLink {
 struct Ticket {
   int64_t id = 0;
   std::string subject;
-  std::string body;  // Markdown
+  std::string body;       // Markdown
+  std::string body_html;  // body rendered safely (cmark-gfm), stored at write time
   TicketStatus status = TicketStatus::kNew;
   Priority priority = Priority::kNormal;
   std::optional<int64_t> queue_id;
@@ -54,7 +55,8 @@ struct Comment {
   int64_t id = 0;
   int64_t ticket_id = 0;
   PersonRef author;
-  std::string body;  // Markdown
+  std::string body;       // Markdown
+  std::string body_html;  // body rendered safely (cmark-gfm), stored at write time
   bool is_internal = false;
   TimestampMs created_at = 0;
   std::optional<int64_t> moved_from_ticket_id;

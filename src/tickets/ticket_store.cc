@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "common/text.h"
+#include "markdown/markdown.h"
 
 namespace opsdesk::tickets::store {
 namespace {
@@ -11,7 +12,7 @@ namespace {
 constexpr const char* kTicketSelect =
     "SELECT t.id, t.subject, t.body, t.status, t.priority, t.queue_id, q.name, "
     "t.requester_id, r.email, r.display_name, t.assignee_id, a.email, a.display_name, "
-    "t.tags, t.created_at, t.updated_at, t.version "
+    "t.tags, t.created_at, t.updated_at, t.version, t.body_html "
     "FROM tickets t JOIN users r ON r.id = t.requester_id "
     "LEFT JOIN users a ON a.id = t.assignee_id LEFT JOIN queues q ON q.id = t.queue_id ";
 
@@ -30,6 +31,8 @@ Ticket TicketFromRow(const storage::Row& row) {
   t.created_at = row.Int(14);
   t.updated_at = row.Int(15);
   t.version = row.Int(16);
+  // Rows from before migration 0002 have no stored rendering.
+  t.body_html = row.IsNull(17) ? markdown::RenderHtml(t.body) : row.Text(17);
   return t;
 }
 
@@ -82,9 +85,9 @@ Result<std::vector<Ticket>> QueryTickets(storage::Transaction& tx, const std::st
 
 Result<int64_t> InsertTicket(storage::Transaction& tx, const Ticket& t) {
   auto row = tx.QueryOne(
-      "INSERT INTO tickets (subject, body, status, priority, queue_id, requester_id, assignee_id, tags, "
-      "created_at, updated_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1) RETURNING id",
-      {t.subject, t.body, StatusName(t.status), PriorityName(t.priority), t.queue_id, t.requester.id,
+      "INSERT INTO tickets (subject, body, body_html, status, priority, queue_id, requester_id, assignee_id, tags, "
+      "created_at, updated_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1) RETURNING id",
+      {t.subject, t.body, markdown::RenderHtml(t.body), StatusName(t.status), PriorityName(t.priority), t.queue_id, t.requester.id,
        t.assignee ? std::optional<int64_t>(t.assignee->id) : std::nullopt, JoinTags(t.tags), t.created_at,
        t.updated_at});
   if (!row.ok()) return row.status();
@@ -140,11 +143,14 @@ Result<std::vector<TicketEvent>> LoadEvents(storage::Transaction& tx, int64_t ti
 }
 
 Result<Comment> InsertComment(storage::Transaction& tx, const Comment& c) {
+  std::string body_html = markdown::RenderHtml(c.body);
   auto row = tx.QueryOne(
-      "INSERT INTO comments (ticket_id, author_id, body, is_internal, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id",
-      {c.ticket_id, c.author.id, c.body, c.is_internal, c.created_at});
+      "INSERT INTO comments (ticket_id, author_id, body, body_html, is_internal, created_at) "
+      "VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+      {c.ticket_id, c.author.id, c.body, body_html, c.is_internal, c.created_at});
   if (!row.ok()) return row.status();
   Comment out = c;
+  out.body_html = std::move(body_html);
   out.id = (*row)->Int(0);
   return out;
 }
@@ -153,14 +159,16 @@ Result<std::vector<Comment>> LoadComments(storage::Transaction& tx, int64_t tick
                                           bool include_internal, int limit) {
   auto rows = tx.Query(
       "SELECT c.id, c.ticket_id, c.author_id, u.email, u.display_name, c.body, c.is_internal, c.created_at, "
-      "c.moved_from_ticket_id FROM comments c JOIN users u ON u.id = c.author_id "
+      "c.moved_from_ticket_id, c.body_html FROM comments c JOIN users u ON u.id = c.author_id "
       "WHERE c.ticket_id = ? AND c.id > ? AND (c.is_internal = 0 OR ? = 1) ORDER BY c.id LIMIT ?",
       {ticket_id, after_id, include_internal ? 1 : 0, limit});
   if (!rows.ok()) return rows.status();
   std::vector<Comment> comments;
   for (const auto& r : *rows) {
-    comments.push_back(Comment{r.Int(0), r.Int(1), PersonRef{r.Int(2), r.Text(3), r.Text(4)}, r.Text(5), r.Bool(6),
-                               r.Int(7), r.OptInt(8)});
+    std::string body = r.Text(5);
+    std::string body_html = r.IsNull(9) ? markdown::RenderHtml(body) : r.Text(9);
+    comments.push_back(Comment{r.Int(0), r.Int(1), PersonRef{r.Int(2), r.Text(3), r.Text(4)}, std::move(body),
+                               std::move(body_html), r.Bool(6), r.Int(7), r.OptInt(8)});
   }
   return comments;
 }
