@@ -83,26 +83,35 @@ Result<LoginResult> AuthService::Login(const std::string& email, const std::stri
 
 Status AuthService::Logout(const std::string& secret) {
   if (!LooksLikeToken(secret)) return Status::Unauthenticated("invalid token");
-  return db_.Write([&](storage::Transaction& tx) -> Status {
+  Status status = db_.Write([&](storage::Transaction& tx) -> Status {
     auto changed = tx.Exec("UPDATE api_tokens SET revoked_at = ? WHERE token_hash = ? AND revoked_at IS NULL",
                            {clock_.NowMs(), Sha256Hex(secret)});
     if (!changed.ok()) return changed.status();
     if (*changed == 0) return Status::Unauthenticated("token is not active");
     return Status::Ok();
   });
+  // After the commit, so no concurrent request can re-cache the token.
+  if (token_cache_) token_cache_->ForgetToken(Sha256Hex(secret));
+  return status;
 }
 
 Result<User> AuthService::Authenticate(const std::string& secret) {
   if (!LooksLikeToken(secret)) return Status::Unauthenticated("invalid or expired token");
+  std::string hash = Sha256Hex(secret);
+  if (token_cache_) {
+    if (auto cached = token_cache_->Find(hash)) return *cached;
+  }
   std::optional<User> user;
+  std::optional<TimestampMs> expires_at;
   Status status = db_.Read([&](storage::Transaction& tx) -> Status {
-    auto found = UserService::FindByTokenHash(tx, Sha256Hex(secret), clock_.NowMs());
+    auto found = UserService::FindByTokenHash(tx, hash, clock_.NowMs(), &expires_at);
     if (!found.ok()) return found.status();
     user = *found;
     return Status::Ok();
   });
   if (!status.ok()) return status;
   if (!user) return Status::Unauthenticated("invalid or expired token");
+  if (token_cache_) token_cache_->Remember(hash, *user, expires_at);
   return *user;
 }
 
@@ -150,13 +159,17 @@ Result<std::vector<TokenInfo>> AuthService::ListTokens(const Actor& actor) {
 }
 
 Status AuthService::RevokeToken(const Actor& actor, int64_t token_id) {
-  return db_.Write([&](storage::Transaction& tx) -> Status {
+  Status status = db_.Write([&](storage::Transaction& tx) -> Status {
     auto changed = tx.Exec("UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND user_id = ? AND revoked_at IS NULL",
                            {clock_.NowMs(), token_id, actor.user_id});
     if (!changed.ok()) return changed.status();
     if (*changed == 0) return Status::NotFound("token not found");
     return Status::Ok();
   });
+  // The cache is keyed by the secret's hash, which this call does not have:
+  // forget all of the user's cached tokens (they are re-read on next use).
+  if (status.ok() && token_cache_) token_cache_->ForgetUser(actor.user_id);
+  return status;
 }
 
 }  // namespace opsdesk::auth

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "auth/login_limiter.h"
+#include "auth/token_cache.h"
 #include "auth/user.h"
 #include "common/clock.h"
 #include "common/result.h"
@@ -43,8 +44,9 @@ class AuthService {
  public:
   static constexpr int64_t kSessionLifetimeMs = 30LL * 24 * 3600 * 1000;
 
-  AuthService(storage::Database& db, const Clock& clock, LoginLimits limits = {})
-      : db_(db), clock_(clock), limiter_(clock, limits) {}
+  // `token_cache`, when given, answers Authenticate for recently seen tokens.
+  AuthService(storage::Database& db, const Clock& clock, LoginLimits limits = {}, TokenCache* token_cache = nullptr)
+      : db_(db), clock_(clock), limiter_(clock, limits), token_cache_(token_cache) {}
 
   // kUnauthenticated for a wrong e-mail or password (the same message for both, so
   // the answer does not reveal which accounts exist); kLimitExceeded with
@@ -68,6 +70,7 @@ class AuthService {
   storage::Database& db_;
   const Clock& clock_;
   LoginLimiter limiter_;
+  TokenCache* token_cache_;
 };
 
 }  // namespace opsdesk::auth

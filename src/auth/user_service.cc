@@ -61,15 +61,17 @@ Result<std::optional<User>> UserService::FindById(storage::Transaction& tx, int6
 }
 
 Result<std::optional<User>> UserService::FindByTokenHash(storage::Transaction& tx, const std::string& token_hash,
-                                                        TimestampMs now) {
+                                                        TimestampMs now, std::optional<TimestampMs>* expires_at) {
   auto row = tx.QueryOne(
-      "SELECT u.id, u.email, u.display_name, u.role, u.is_active, u.time_zone, u.created_at, u.updated_at "
+      "SELECT u.id, u.email, u.display_name, u.role, u.is_active, u.time_zone, u.created_at, u.updated_at, "
+      "t.expires_at "
       "FROM api_tokens t JOIN users u ON u.id = t.user_id "
       "WHERE t.token_hash = ? AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > ?) "
       "AND u.is_active = 1",
       {token_hash, now});
   if (!row.ok()) return row.status();
   if (!*row) return std::optional<User>();
+  if (expires_at) *expires_at = (*row)->OptInt(8);
   return std::optional<User>(UserFromRow(**row));
 }
 
@@ -217,6 +219,7 @@ Result<User> UserService::Update(const Actor& actor, int64_t id, const UserPatch
     return Status::Ok();
   });
   if (!status.ok()) return status;
+  if (token_cache_) token_cache_->ForgetUser(id);
   return user;
 }
 

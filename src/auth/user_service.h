@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 
+#include "auth/token_cache.h"
 #include "auth/user.h"
 #include "common/clock.h"
 #include "common/page.h"
@@ -39,7 +40,10 @@ struct UserFilter {
 
 class UserService {
  public:
-  UserService(storage::Database& db, const Clock& clock) : db_(db), clock_(clock) {}
+  // `token_cache`, when given, forgets a user's tokens whenever the user changes,
+  // so a role change or deactivation applies to the very next request.
+  UserService(storage::Database& db, const Clock& clock, TokenCache* token_cache = nullptr)
+      : db_(db), clock_(clock), token_cache_(token_cache) {}
 
   // kInvalidArgument with per-field messages; kConflict when the e-mail is taken
   // (compared case-insensitively); kPermissionDenied unless admin.
@@ -54,12 +58,15 @@ class UserService {
   static Result<std::optional<User>> FindById(storage::Transaction& tx, int64_t id);
   // The active user owning an unrevoked, unexpired token with this SHA-256, in
   // one query: it runs on every authenticated request.
+  // `expires_at`, when given, receives the token's expiry.
   static Result<std::optional<User>> FindByTokenHash(storage::Transaction& tx, const std::string& token_hash,
-                                                     TimestampMs now);
+                                                     TimestampMs now,
+                                                     std::optional<TimestampMs>* expires_at = nullptr);
 
  private:
   storage::Database& db_;
   const Clock& clock_;
+  TokenCache* token_cache_;
 };
 
 bool IsKnownTimeZone(const std::string& name);

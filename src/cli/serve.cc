@@ -53,8 +53,11 @@ int Serve(const config::ServerConfig& cfg) {
     }
   }
 
-  auth::AuthService auth(**db, clock);
-  auth::UserService users(**db, clock);
+  // A token seen in the last second is not looked up again: revocations made
+  // through this node apply at once, through other nodes within that second.
+  auth::TokenCache token_cache(clock, 1000);
+  auth::AuthService auth(**db, clock, {}, &token_cache);
+  auth::UserService users(**db, clock, &token_cache);
   queues::QueueService queues(**db, clock);
   tickets::TicketService tickets(**db, clock);
   http::Api api(http::ApiServices{**db, clock, auth, users, queues, tickets});
