@@ -17,6 +17,7 @@
 #include "storage/migrations.h"
 #include "storage/testing.h"
 #include "testing/status_matchers.h"
+#include "testing/user_fixtures.h"
 
 namespace opsdesk::auth {
 namespace {
@@ -29,26 +30,6 @@ constexpr TimestampMs kStart = 1'700'000'000'000;
 constexpr const char* kPassword = "correct horse battery";
 constexpr const char* kAddress = "192.0.2.10";
 
-// Users that never sign in by password are inserted with plain SQL: argon2id
-// hashing is deliberately slow.
-Result<User> InsertUser(storage::Database& db, TimestampMs now, const std::string& email, Role role) {
-  User user;
-  Status status = db.Write([&](storage::Transaction& tx) -> Status {
-    auto row = tx.QueryOne(
-        "INSERT INTO users (email, email_norm, display_name, role, is_active, time_zone, created_at, updated_at) "
-        "VALUES (?, ?, ?, ?, 1, 'UTC', ?, ?) RETURNING id",
-        {email, email, email.substr(0, email.find('@')), RoleName(role), now, now});
-    if (!row.ok()) return row.status();
-    user.id = (*row)->Int(0);
-    return Status::Ok();
-  });
-  if (!status.ok()) return status;
-  user.email = email;
-  user.display_name = email.substr(0, email.find('@'));
-  user.role = role;
-  return user;
-}
-
 class AuthServiceTest : public testing::TestWithParam<Engine> {
  protected:
   void SetUp() override {
@@ -59,10 +40,10 @@ class AuthServiceTest : public testing::TestWithParam<Engine> {
     ASSERT_OK(storage::Migrate(db(), clock_));
     users_ = std::make_unique<UserService>(db(), clock_);
     auth_ = std::make_unique<AuthService>(db(), clock_);
-    ASSERT_OK_AND_ASSIGN(admin_, InsertUser(db(), kStart, "admin@example.com", Role::kAdmin));
-    ASSERT_OK_AND_ASSIGN(lead_, InsertUser(db(), kStart, "lead@example.com", Role::kLead));
-    ASSERT_OK_AND_ASSIGN(agent_, InsertUser(db(), kStart, "agent@example.com", Role::kAgent));
-    ASSERT_OK_AND_ASSIGN(requester_, InsertUser(db(), kStart, "requester@example.com", Role::kRequester));
+    ASSERT_OK_AND_ASSIGN(admin_, test_util::InsertTestUser(db(), kStart, "admin@example.com", Role::kAdmin));
+    ASSERT_OK_AND_ASSIGN(lead_, test_util::InsertTestUser(db(), kStart, "lead@example.com", Role::kLead));
+    ASSERT_OK_AND_ASSIGN(agent_, test_util::InsertTestUser(db(), kStart, "agent@example.com", Role::kAgent));
+    ASSERT_OK_AND_ASSIGN(requester_, test_util::InsertTestUser(db(), kStart, "requester@example.com", Role::kRequester));
   }
 
   storage::Database& db() { return test_db_->db(); }

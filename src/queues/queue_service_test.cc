@@ -15,6 +15,7 @@
 #include "storage/migrations.h"
 #include "storage/testing.h"
 #include "testing/status_matchers.h"
+#include "testing/user_fixtures.h"
 
 namespace opsdesk::queues {
 namespace {
@@ -29,18 +30,9 @@ constexpr TimestampMs kStart = 1'700'000'000'000;
 
 // Users inserted with plain SQL: these tests need ids and roles, not passwords.
 Result<Actor> InsertUser(storage::Database& db, const std::string& email, Role role) {
-  Actor actor;
-  Status status = db.Write([&](storage::Transaction& tx) -> Status {
-    auto row = tx.QueryOne(
-        "INSERT INTO users (email, email_norm, display_name, role, is_active, time_zone, created_at, updated_at) "
-        "VALUES (?, ?, ?, ?, 1, 'UTC', ?, ?) RETURNING id",
-        {email, email, email.substr(0, email.find('@')), auth::RoleName(role), kStart, kStart});
-    if (!row.ok()) return row.status();
-    actor = Actor{(*row)->Int(0), role, false};
-    return Status::Ok();
-  });
-  if (!status.ok()) return status;
-  return actor;
+  auto user = test_util::InsertTestUser(db, kStart, email, role);
+  if (!user.ok()) return user.status();
+  return Actor::Of(*user);
 }
 
 class QueueServiceTest : public testing::TestWithParam<Engine> {

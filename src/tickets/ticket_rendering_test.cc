@@ -6,6 +6,7 @@
 #include "storage/migrations.h"
 #include "storage/testing.h"
 #include "testing/status_matchers.h"
+#include "testing/user_fixtures.h"
 #include "tickets/ticket_service.h"
 
 namespace opsdesk::tickets {
@@ -18,14 +19,9 @@ class TicketRenderingTest : public ::testing::TestWithParam<Engine> {
   void SetUp() override {
     ASSERT_OK_AND_ASSIGN(test_db_, storage::TestDatabase::Create(GetParam()));
     ASSERT_OK(storage::Migrate(db(), clock_));
-    ASSERT_OK(db().Write([&](storage::Transaction& tx) -> Status {
-      auto row = tx.QueryOne(
-          "INSERT INTO users (email, email_norm, display_name, role, is_active, time_zone, created_at, updated_at) "
-          "VALUES ('agent@example.com', 'agent@example.com', 'Agent', 'agent', 1, 'UTC', 0, 0) RETURNING id");
-      if (!row.ok()) return row.status();
-      agent_ = auth::Actor{(*row)->Int(0), auth::Role::kAgent, false};
-      return Status::Ok();
-    }));
+    ASSERT_OK_AND_ASSIGN(auto agent,
+                         test_util::InsertTestUser(db(), clock_.NowMs(), "agent@example.com", auth::Role::kAgent));
+    agent_ = auth::Actor::Of(agent);
   }
   storage::Database& db() { return test_db_->db(); }
   std::string Stored(const char* sql, int64_t id) {

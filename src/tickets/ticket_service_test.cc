@@ -22,6 +22,7 @@
 #include "storage/migrations.h"
 #include "storage/testing.h"
 #include "testing/status_matchers.h"
+#include "testing/user_fixtures.h"
 #include "tickets/ticket.h"
 
 namespace opsdesk::tickets {
@@ -105,28 +106,6 @@ class FaultInjectionDatabase final : public storage::Database {
 // ---------------------------------------------------------------------------
 // Fixture helpers.
 
-// Users are inserted with plain SQL (no password): hashing is slow and these
-// users never sign in.
-Result<User> InsertUser(storage::Database& db, TimestampMs now, const std::string& email, Role role,
-                        bool is_active = true) {
-  User user;
-  Status status = db.Write([&](storage::Transaction& tx) -> Status {
-    auto row = tx.QueryOne(
-        "INSERT INTO users (email, email_norm, display_name, role, is_active, time_zone, created_at, updated_at) "
-        "VALUES (?, ?, ?, ?, ?, 'UTC', ?, ?) RETURNING id",
-        {email, email, email.substr(0, email.find('@')), auth::RoleName(role), is_active, now, now});
-    if (!row.ok()) return row.status();
-    user.id = (*row)->Int(0);
-    return Status::Ok();
-  });
-  if (!status.ok()) return status;
-  user.email = email;
-  user.display_name = email.substr(0, email.find('@'));
-  user.role = role;
-  user.is_active = is_active;
-  return user;
-}
-
 NewTicket Basic(const std::string& subject) {
   NewTicket ticket;
   ticket.subject = subject;
@@ -182,12 +161,12 @@ class TicketServiceTest : public testing::TestWithParam<Engine> {
     ASSERT_OK(storage::Migrate(db(), clock_));
     service_ = std::make_unique<TicketService>(db(), clock_);
 
-    ASSERT_OK_AND_ASSIGN(agent_, InsertUser(db(), kStart, "agent@example.com", Role::kAgent));
-    ASSERT_OK_AND_ASSIGN(agent2_, InsertUser(db(), kStart, "agent2@example.com", Role::kAgent));
-    ASSERT_OK_AND_ASSIGN(lead_, InsertUser(db(), kStart, "lead@example.com", Role::kLead));
-    ASSERT_OK_AND_ASSIGN(alice_, InsertUser(db(), kStart, "alice@example.com", Role::kRequester));
-    ASSERT_OK_AND_ASSIGN(bob_, InsertUser(db(), kStart, "bob@example.com", Role::kRequester));
-    ASSERT_OK_AND_ASSIGN(retired_, InsertUser(db(), kStart, "retired@example.com", Role::kAgent, false));
+    ASSERT_OK_AND_ASSIGN(agent_, test_util::InsertTestUser(db(), kStart, "agent@example.com", Role::kAgent));
+    ASSERT_OK_AND_ASSIGN(agent2_, test_util::InsertTestUser(db(), kStart, "agent2@example.com", Role::kAgent));
+    ASSERT_OK_AND_ASSIGN(lead_, test_util::InsertTestUser(db(), kStart, "lead@example.com", Role::kLead));
+    ASSERT_OK_AND_ASSIGN(alice_, test_util::InsertTestUser(db(), kStart, "alice@example.com", Role::kRequester));
+    ASSERT_OK_AND_ASSIGN(bob_, test_util::InsertTestUser(db(), kStart, "bob@example.com", Role::kRequester));
+    ASSERT_OK_AND_ASSIGN(retired_, test_util::InsertTestUser(db(), kStart, "retired@example.com", Role::kAgent, false));
 
     queues::QueueService queues(db(), clock_);
     ASSERT_OK_AND_ASSIGN(ingestion_, queues.CreateQueue(Actor::System(), {"ingestion", std::nullopt, ""}));
