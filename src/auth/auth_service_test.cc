@@ -17,6 +17,7 @@
 #include "storage/migrations.h"
 #include "storage/testing.h"
 #include "testing/status_matchers.h"
+#include "testing/query_count.h"
 #include "testing/user_fixtures.h"
 
 namespace opsdesk::auth {
@@ -59,15 +60,7 @@ class AuthServiceTest : public testing::TestWithParam<Engine> {
   }
 
   int64_t Count(const std::string& sql, const storage::Params& params = {}) {
-    int64_t count = -1;
-    Status status = db().Read([&](storage::Transaction& tx) -> Status {
-      auto row = tx.QueryOne(sql, params);
-      if (!row.ok()) return row.status();
-      count = (*row)->Int(0);
-      return Status::Ok();
-    });
-    EXPECT_TRUE(status.ok()) << status.ToString();
-    return count;
+    return test_util::QueryCount(db(), sql, params);
   }
 
   // Every value of every row of `sql`, as text.

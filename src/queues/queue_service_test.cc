@@ -15,6 +15,7 @@
 #include "storage/migrations.h"
 #include "storage/testing.h"
 #include "testing/status_matchers.h"
+#include "testing/query_count.h"
 #include "testing/user_fixtures.h"
 
 namespace opsdesk::queues {
@@ -54,15 +55,7 @@ class QueueServiceTest : public testing::TestWithParam<Engine> {
   QueueService& svc() { return *svc_; }
 
   int64_t Count(const std::string& sql) {
-    int64_t count = -1;
-    Status status = db().Read([&](storage::Transaction& tx) -> Status {
-      auto row = tx.QueryOne(sql);
-      if (!row.ok()) return row.status();
-      count = (*row)->Int(0);
-      return Status::Ok();
-    });
-    EXPECT_TRUE(status.ok()) << status.ToString();
-    return count;
+    return test_util::QueryCount(db(), sql);
   }
 
   ManualClock clock_{kStart};

@@ -17,6 +17,7 @@
 
 #include "storage/postgres_database.h"
 #include "storage/testing.h"
+#include "testing/query_count.h"
 #include "testing/status_matchers.h"
 
 namespace opsdesk::storage {
@@ -31,15 +32,7 @@ std::string IdColumn(Engine engine) {
 }
 
 int64_t CountRows(Database& db, const std::string& table) {
-  int64_t count = -1;
-  Status status = db.Read([&](Transaction& tx) -> Status {
-    auto row = tx.QueryOne("SELECT COUNT(*) FROM " + table);
-    if (!row.ok()) return row.status();
-    count = (*row)->Int(0);
-    return Status::Ok();
-  });
-  EXPECT_TRUE(status.ok()) << status.ToString();
-  return count;
+  return test_util::QueryCount(db, "SELECT COUNT(*) FROM " + table);
 }
 
 class DatabaseTest : public testing::TestWithParam<Engine> {

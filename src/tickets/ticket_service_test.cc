@@ -22,6 +22,7 @@
 #include "storage/migrations.h"
 #include "storage/testing.h"
 #include "testing/status_matchers.h"
+#include "testing/query_count.h"
 #include "testing/user_fixtures.h"
 #include "tickets/ticket.h"
 
@@ -181,15 +182,7 @@ class TicketServiceTest : public testing::TestWithParam<Engine> {
   Actor Bob() const { return Actor::Of(bob_); }
 
   int64_t Count(const std::string& sql, const storage::Params& params = {}) {
-    int64_t count = -1;
-    Status status = db().Read([&](storage::Transaction& tx) -> Status {
-      auto row = tx.QueryOne(sql, params);
-      if (!row.ok()) return row.status();
-      count = (*row)->Int(0);
-      return Status::Ok();
-    });
-    EXPECT_TRUE(status.ok()) << status.ToString();
-    return count;
+    return test_util::QueryCount(db(), sql, params);
   }
 
   // Every row of every ticket-related table, as text: equal snapshots mean the
