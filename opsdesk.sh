@@ -12,6 +12,7 @@ build() {
   scripts/deps.sh "${1:-build}"
   cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
   cmake --build build -j"$jobs"
+  scripts/web.sh
 }
 
 case "${1:-}" in

@@ -10,8 +10,11 @@ build_pkgs=(
   libcli11-dev libtomlplusplus-dev libcmark-gfm-dev libcmark-gfm-extensions-dev
   libre2-dev libcurl4-openssl-dev libgmime-3.0-dev libhowardhinnant-date-dev
   libgtest-dev libgmock-dev libbenchmark-dev libgoogle-perftools-dev
+  nodejs
 )
-test_pkgs=(postgresql postgresql-contrib sqlite3 curl)
+# chromium drives the browser end-to-end tests (web/e2e) through playwright-core;
+# fonts-dejavu-core gives its screenshots real glyphs.
+test_pkgs=(postgresql postgresql-contrib sqlite3 curl chromium fonts-dejavu-core)
 
 want=("${build_pkgs[@]}")
 if [[ "${1:-build}" == test ]]; then want+=("${test_pkgs[@]}"); fi
@@ -22,6 +25,8 @@ for p in "${want[@]}"; do
     missing+=("$p")
   fi
 done
+# Debian's nodejs comes without npm (NodeSource's includes it).
+if ! command -v npm >/dev/null 2>&1; then missing+=(npm); fi
 if ((${#missing[@]})); then
   echo "opsdesk: installing ${missing[*]}" >&2
   SUDO=""; [[ $(id -u) -ne 0 ]] && SUDO=sudo

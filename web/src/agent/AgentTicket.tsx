@@ -1,0 +1,3 @@
+export default function AgentTicket() {
+  return <h1>AgentTicket</h1>;
+}

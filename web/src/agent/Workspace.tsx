@@ -1,0 +1,3 @@
+export default function Workspace() {
+  return <h1>Workspace</h1>;
+}

@@ -1,0 +1,3 @@
+export default function NewTicket() {
+  return <h1>NewTicket</h1>;
+}

@@ -1,0 +1,3 @@
+export default function PortalTicket() {
+  return <h1>PortalTicket</h1>;
+}
