@@ -1,0 +1,87 @@
+// Ticket events as sentences: "Alice changed status from New to Open".
+import type { Priority, Queue, Status, TicketEvent } from "../api/types";
+import { priorityLabel, statusLabel } from "../components/format";
+
+export interface Names {
+  user: (id: number | null) => string;
+  queue: (id: string | null) => string;
+}
+
+export function makeNames(users: Map<number, string>, queues: Queue[] | undefined): Names {
+  return {
+    user: (id) => (id === null ? "System" : users.get(id) ?? `User #${id}`),
+    queue: (id) => {
+      if (!id) return "no queue";
+      const q = queues?.find((x) => String(x.id) === id);
+      return q ? q.name : `queue #${id}`;
+    },
+  };
+}
+
+// Link kinds as read from the ticket that holds the link.
+export const LINK_LABELS: Record<string, string> = {
+  duplicate_of: "Duplicate of",
+  duplicated_by: "Duplicated by",
+  related: "Related",
+  parent: "Parent",
+  child: "Child",
+};
+
+const LINK_WORDS: Record<string, string> = {
+  duplicate_of: "marked this ticket a duplicate of",
+  duplicated_by: "marked as a duplicate of this ticket:",
+  related: "linked related ticket",
+  parent: "set the parent ticket to",
+  child: "added child ticket",
+};
+
+// The sentence without the actor ("changed status from New to Open").
+export function describeEvent(e: TicketEvent, names: Names): string {
+  const before = e.before ?? "";
+  const after = e.after ?? "";
+  switch (e.kind) {
+    case "created":
+      return "created the ticket";
+    case "comment_added":
+      return e.field === "internal_note" || e.internal ? "added an internal note" : "replied";
+    case "field_changed":
+      switch (e.field) {
+        case "status":
+          return `changed status from ${statusLabel(before as Status)} to ${statusLabel(after as Status)}`;
+        case "priority":
+          return `changed priority from ${priorityLabel(before as Priority)} to ${priorityLabel(after as Priority)}`;
+        case "subject":
+          return `renamed the ticket from “${before}” to “${after}”`;
+        case "queue_id":
+          return before
+            ? `moved the ticket from ${names.queue(before)} to ${names.queue(after)}`
+            : `moved the ticket to ${names.queue(after)}`;
+        case "assignee_id":
+          if (!after) return `unassigned ${names.user(Number(before))}`;
+          if (!before) return `assigned the ticket to ${names.user(Number(after))}`;
+          return `reassigned the ticket from ${names.user(Number(before))} to ${names.user(Number(after))}`;
+        case "tags": {
+          const b = new Set(before.split(" ").filter(Boolean));
+          const a = new Set(after.split(" ").filter(Boolean));
+          const added = [...a].filter((t) => !b.has(t));
+          const removed = [...b].filter((t) => !a.has(t));
+          const parts: string[] = [];
+          if (added.length) parts.push(`added tag${added.length > 1 ? "s" : ""} ${added.join(", ")}`);
+          if (removed.length) parts.push(`removed tag${removed.length > 1 ? "s" : ""} ${removed.join(", ")}`);
+          return parts.join(" and ") || "changed tags";
+        }
+        default:
+          return `changed ${e.field ?? "a field"} from ${before || "—"} to ${after || "—"}`;
+      }
+    case "linked":
+      return `${LINK_WORDS[e.field ?? ""] ?? `linked (${e.field})`} #${after}`;
+    case "merged_into":
+      return `merged this ticket into #${after}`;
+    case "merged_from":
+      return `merged #${after} into this ticket`;
+    case "comments_moved":
+      return `moved ${after} comment${after === "1" ? "" : "s"} here`;
+    default:
+      return [e.kind.replace(/_/g, " "), e.field, after].filter(Boolean).join(" ");
+  }
+}
