@@ -32,9 +32,13 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     retry: false,
   });
 
+  const forgetAllButMe = () => client.removeQueries({ predicate: (q) => q.queryKey[0] !== meKey[0] });
+
   const signIn = async (email: string, password: string) => {
     const result = await post<{ user: User }>("/auth/login", { email, password });
-    client.clear();
+    // Drop the previous user's data but keep the /me query observed by the
+    // provider, so the new user shows at once.
+    forgetAllButMe();
     client.setQueryData(meKey, result.user);
     return result.user;
   };
@@ -42,7 +46,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     try {
       await post<void>("/auth/logout");
     } finally {
-      client.clear();
+      forgetAllButMe();
       client.setQueryData(meKey, null);
     }
   };
