@@ -9,7 +9,7 @@ build_pkgs=(
   libsqlite3-dev libpq-dev libsodium-dev libspdlog-dev libfmt-dev
   libcli11-dev libtomlplusplus-dev libcmark-gfm-dev libcmark-gfm-extensions-dev
   libre2-dev libcurl4-openssl-dev libgmime-3.0-dev libhowardhinnant-date-dev
-  libgtest-dev libgmock-dev libbenchmark-dev libgoogle-perftools-dev
+  libgtest-dev libgmock-dev libbenchmark-dev libgoogle-perftools-dev zlib1g-dev
   nodejs
 )
 # chromium drives the browser end-to-end tests (web/e2e) through playwright-core;

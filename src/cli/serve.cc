@@ -14,6 +14,8 @@
 #include "http/api.h"
 #include "http/server.h"
 #include "http/static_files.h"
+#include "live/live_hub.h"
+#include "live/postgres_bus.h"
 #include "queues/queue_service.h"
 #include "storage/migrations.h"
 #include "tickets/ticket_service.h"
@@ -60,7 +62,14 @@ int Serve(const config::ServerConfig& cfg) {
   auth::UserService users(**db, clock, &token_cache);
   queues::QueueService queues(**db, clock);
   tickets::TicketService tickets(**db, clock);
-  http::Api api(http::ApiServices{**db, clock, auth, users, queues, tickets});
+  // Live updates: on PostgreSQL through NOTIFY/LISTEN so that every node's
+  // clients hear of every node's changes; on SQLite (one node) in process.
+  std::unique_ptr<live::Bus> bus;
+  if ((*db)->engine() == storage::Engine::kPostgres) bus = std::make_unique<live::PostgresBus>(cfg.db);
+  else bus = std::make_unique<live::LocalBus>();
+  live::LiveHub hub(*bus, clock);
+  tickets.SetChangeListener([&hub](const tickets::TicketChange& change) { hub.OnTicketChange(change); });
+  http::Api api(http::ApiServices{**db, clock, auth, users, queues, tickets, hub});
   if ((*db)->engine() == storage::Engine::kSqlite) {
     // SQLite reads in WAL mode never wait for the writer, so GETs skip the
     // worker pool; writes (which wait for their group commit) still use it.

@@ -44,6 +44,8 @@ Api::Api(ApiServices services) : services_(services) {
   RegisterUserRoutes(router_, services_);
   RegisterQueueRoutes(router_, services_);
   RegisterTicketRoutes(router_, services_);
+  RegisterWorkspaceRoutes(router_, services_);
+  RegisterLiveRoutes(router_, services_);
   RegisterSystemRoutes(router_, services_, metrics_);
 }
 

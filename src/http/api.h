@@ -13,6 +13,7 @@
 #include "http/metrics.h"
 #include "http/router.h"
 #include "http/static_files.h"
+#include "live/live_hub.h"
 #include "queues/queue_service.h"
 #include "storage/database.h"
 #include "tickets/ticket_service.h"
@@ -26,6 +27,7 @@ struct ApiServices {
   auth::UserService& users;
   queues::QueueService& queues;
   tickets::TicketService& tickets;
+  live::LiveHub& live;
 };
 
 // The web session cookie set by POST /auth/login.
@@ -58,6 +60,8 @@ void RegisterAuthRoutes(Router& router, ApiServices& services);
 void RegisterUserRoutes(Router& router, ApiServices& services);
 void RegisterQueueRoutes(Router& router, ApiServices& services);
 void RegisterTicketRoutes(Router& router, ApiServices& services);
+void RegisterWorkspaceRoutes(Router& router, ApiServices& services);
+void RegisterLiveRoutes(Router& router, ApiServices& services);
 void RegisterSystemRoutes(Router& router, ApiServices& services, Metrics& metrics);
 
 // Parses a positive integer path parameter; nullopt when it is not one.

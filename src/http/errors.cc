@@ -24,7 +24,7 @@ int HttpStatusFor(const Status& status) {
   return 500;
 }
 
-std::string ErrorBody(const Status& status, const std::string& request_id) {
+boost::json::object ErrorJson(const Status& status) {
   boost::json::object error;
   error["code"] = StatusCodeName(status.code());
   error["message"] = status.message();
@@ -33,6 +33,11 @@ std::string ErrorBody(const Status& status, const std::string& request_id) {
     for (const auto& [name, message] : status.fields()) fields[name] = message;
     error["fields"] = std::move(fields);
   }
+  return error;
+}
+
+std::string ErrorBody(const Status& status, const std::string& request_id) {
+  boost::json::object error = ErrorJson(status);
   if (!request_id.empty()) error["request_id"] = request_id;
   boost::json::object body;
   body["error"] = std::move(error);

@@ -3,6 +3,8 @@
 // and the table mapping status codes to HTTP statuses.
 #pragma once
 
+#include <boost/json.hpp>
+
 #include <string>
 
 #include "common/result.h"
@@ -14,5 +16,9 @@ int HttpStatusFor(const Status& status);
 
 // Serialises `status` in the error shape above.
 std::string ErrorBody(const Status& status, const std::string& request_id);
+
+// The inner object of that shape ({"code","message","fields"?}, no request_id),
+// for answers that report several outcomes, such as a bulk change's items.
+boost::json::object ErrorJson(const Status& status);
 
 }  // namespace opsdesk::http

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -57,6 +58,20 @@ struct Request {
   std::vector<std::pair<std::string, std::string>> headers;  // as received
 };
 
+// The far end of a streamed response body (Server-Sent Events). The producer
+// holds it and writes from any thread; the server frames each write as one
+// HTTP chunk, in order. Writes are queued without blocking; a client that
+// stops reading is disconnected once its queue passes a bound or a write
+// outlasts the read timeout.
+class StreamSink {
+ public:
+  virtual ~StreamSink() = default;
+  // Queues `data`. False once the stream has ended (client gone, server
+  // stopping, queue overflow): the producer should then drop the sink.
+  virtual bool Write(std::string data) = 0;
+  virtual bool IsOpen() const = 0;
+};
+
 struct Response {
   int status = 200;
   std::string content_type = "application/json";
@@ -66,6 +81,10 @@ struct Response {
   // here replace the server's. A header whose name or value holds CR, LF or NUL is
   // dropped (and logged) rather than let a handler split the response.
   std::vector<std::pair<std::string, std::string>> headers;
+  // When set, `body` is ignored: the server sends the head with chunked
+  // transfer encoding, then calls `stream` once with the sink for the body. The
+  // connection is not reused afterwards. HEAD requests get the head only.
+  std::function<void(std::shared_ptr<StreamSink>)> stream;
 };
 
 // Runs on a worker thread (may block on the database); must not throw (if it does,

@@ -33,7 +33,9 @@ TEST(OpenApiTest, DocumentsEveryRegisteredRouteAndNothingElse) {
   auth::UserService users(db, clock);
   queues::QueueService queues(db, clock);
   tickets::TicketService tickets(db, clock);
-  Api api(ApiServices{db, clock, auth, users, queues, tickets});
+  live::LocalBus bus;
+  live::LiveHub hub(bus, clock);
+  Api api(ApiServices{db, clock, auth, users, queues, tickets, hub});
 
   boost::json::value doc = boost::json::parse(generated::kOpenApiDocument);
   ASSERT_TRUE(doc.is_object());

@@ -17,6 +17,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <chrono>
+#include <deque>
 #include <exception>
 #include <limits>
 #include <mutex>
@@ -47,6 +48,8 @@ constexpr int kMaxLingerMs = 2000;
 // Pause before accepting again after an accept error such as EMFILE; retrying at
 // once would spin on the same error.
 constexpr int kAcceptRetryMs = 100;
+// Bytes a streamed response may queue for a client that does not read them.
+constexpr size_t kMaxStreamQueueBytes = 1 << 20;
 constexpr std::string_view kContinueResponse = "HTTP/1.1 100 Continue\r\n\r\n";
 
 // spdlog::stdout_color_mt throws if the name exists, and tests create many servers
@@ -112,6 +115,7 @@ Response ErrorResponse(const Status& status, const std::string& request_id, int 
 class Server::Impl {
  public:
   class Session;
+  class SessionSink;
 
   Impl(ServerOptions options, Handler handler)
       : options_(std::move(options)),
@@ -224,9 +228,23 @@ class Server::Impl::Session : public std::enable_shared_from_this<Session> {
   // whether to keep the connection alive.
   void OnServerStopping() {
     if (is_waiting_for_request_) stream_.cancel();
+    if (is_streaming_) EndStream();
   }
 
   net::any_io_executor executor() { return stream_.get_executor(); }
+
+  // Called on the strand (posted by SessionSink::Write).
+  void QueueChunk(std::string data) {
+    if (stream_ended_) return;
+    if (stream_queued_bytes_ + data.size() > kMaxStreamQueueBytes) {
+      log().info("request_id={} stream client too slow; closing", request_.request_id);
+      EndStream();
+      return;
+    }
+    stream_queued_bytes_ += data.size();
+    stream_queue_.push_back(std::move(data));
+    if (is_streaming_ && !is_stream_writing_) WriteNextChunk();
+  }
 
  private:
   void OnStart() {
@@ -436,12 +454,35 @@ class Server::Impl::Session : public std::enable_shared_from_this<Session> {
 
   // Writes `response`; then closes (lingering if asked) or waits for the next request.
   void Send(Response response, bool close, bool linger) {
+    if (response.stream && !is_head_) {
+      SendStreamHead(std::move(response));
+      return;
+    }
     status_ = response.status;
     auto& res = response_.emplace();
+    bool has_no_body = response.status == 204 || response.status == 304;
+    SetHead(res, response, has_no_body);
+    res.keep_alive(!close);
+    if (has_no_body) {
+      // RFC 9110: no body and no Content-Length on 204 and 304.
+    } else if (is_head_) {
+      res.content_length(response.body.size());
+    } else {
+      res.body() = std::move(response.body);
+      res.prepare_payload();
+    }
+    // A client that stops reading cannot hold the connection either.
+    stream_.expires_after(std::chrono::milliseconds(server_.options_.read_timeout_ms));
+    beast_http::async_write(stream_, res,
+                            beast::bind_front_handler(&Session::OnWritten, shared_from_this(), close, linger));
+  }
+
+  // Status line and headers, shared by whole and streamed responses.
+  template <class Body>
+  void SetHead(beast_http::response<Body>& res, const Response& response, bool has_no_body) {
     res.version(version_);
     res.result(static_cast<unsigned>(response.status));
     res.set(beast_http::field::server, "opsdesk");
-    bool has_no_body = response.status == 204 || response.status == 304;
     if (!has_no_body) res.set(beast_http::field::content_type, response.content_type);
     res.set("X-Request-Id", request_.request_id);
     for (const auto& [name, value] : response.headers) {
@@ -461,20 +502,64 @@ class Server::Impl::Session : public std::enable_shared_from_this<Session> {
         res.insert(name, value);
       }
     }
-    res.keep_alive(!close);
-    if (has_no_body) {
-      // RFC 9110: no body and no Content-Length on 204 and 304.
-    } else if (is_head_) {
-      res.content_length(response.body.size());
-    } else {
-      res.body() = std::move(response.body);
-      res.prepare_payload();
-    }
-    // A client that stops reading cannot hold the connection either.
-    stream_.expires_after(std::chrono::milliseconds(server_.options_.read_timeout_ms));
-    beast_http::async_write(stream_, res,
-                            beast::bind_front_handler(&Session::OnWritten, shared_from_this(), close, linger));
   }
+
+  // A streamed response: the head with chunked encoding, then chunks from the
+  // producer until either side ends it. Timeouts here are our own (a write
+  // deadline per chunk): the connection is otherwise idle by design, and the
+  // tcp_stream's single expiry would also cut the read that notices the client
+  // leaving.
+  void SendStreamHead(Response response) {
+    status_ = response.status;
+    auto& head = stream_head_.emplace();
+    SetHead(head, response, /*has_no_body=*/false);
+    head.keep_alive(false);
+    head.chunked(true);
+    stream_start_ = std::move(response.stream);
+    auto& serializer = stream_serializer_.emplace(head);
+    stream_.expires_after(std::chrono::milliseconds(server_.options_.read_timeout_ms));
+    beast_http::async_write_header(stream_, serializer,
+                                   beast::bind_front_handler(&Session::OnStreamHeadWritten, shared_from_this()));
+  }
+
+  void OnStreamHeadWritten(beast::error_code ec, size_t);
+
+  // The client sends nothing on a stream; a read completes only when it leaves
+  // (or misbehaves, which ends the stream too).
+  void WatchForClientClose() {
+    stream_.socket().async_read_some(net::buffer(drain_buffer_),
+                                     [self = shared_from_this()](beast::error_code ec, size_t) {
+                                       if (ec) {
+                                         self->EndStream();
+                                         return;
+                                       }
+                                       self->WatchForClientClose();
+                                     });
+  }
+
+  void WriteNextChunk() {
+    is_stream_writing_ = true;
+    write_timer_->expires_after(std::chrono::milliseconds(server_.options_.read_timeout_ms));
+    write_timer_->async_wait([self = shared_from_this()](beast::error_code ec) {
+      if (!ec) self->EndStream();  // the write outlasted its deadline
+    });
+    net::async_write(stream_.socket(), beast_http::make_chunk(net::buffer(stream_queue_.front())),
+                     [self = shared_from_this()](beast::error_code ec, size_t) { self->OnChunkWritten(ec); });
+  }
+
+  void OnChunkWritten(beast::error_code ec) {
+    is_stream_writing_ = false;
+    if (write_timer_) write_timer_->cancel();
+    if (ec || stream_ended_) {
+      EndStream();
+      return;
+    }
+    stream_queued_bytes_ -= stream_queue_.front().size();
+    stream_queue_.pop_front();
+    if (!stream_queue_.empty()) WriteNextChunk();
+  }
+
+  void EndStream();
 
   void OnWritten(bool close, bool linger, beast::error_code ec, size_t) {
     response_.reset();
@@ -557,6 +642,18 @@ class Server::Impl::Session : public std::enable_shared_from_this<Session> {
   std::optional<beast_http::response<beast_http::string_body>> response_;
   std::array<char, 4096> drain_buffer_;
 
+  // Streamed responses (see SendStreamHead).
+  std::optional<beast_http::response<beast_http::empty_body>> stream_head_;
+  std::optional<beast_http::response_serializer<beast_http::empty_body>> stream_serializer_;
+  std::function<void(std::shared_ptr<StreamSink>)> stream_start_;
+  std::shared_ptr<SessionSink> sink_;
+  std::optional<net::steady_timer> write_timer_;
+  std::deque<std::string> stream_queue_;  // front() is being written while is_stream_writing_
+  size_t stream_queued_bytes_ = 0;
+  bool is_streaming_ = false;
+  bool is_stream_writing_ = false;
+  bool stream_ended_ = false;
+
   // The request being served, handed to the handler by const reference: nothing on
   // the strand touches it while a worker runs the handler.
   Request request_;
@@ -568,6 +665,61 @@ class Server::Impl::Session : public std::enable_shared_from_this<Session> {
   bool is_first_request_ = true;
   bool is_waiting_for_request_ = false;  // a read for a request's first byte is pending
 };
+
+// The producer's handle on a streamed response. Writes hop onto the session's
+// strand; the sink keeps the session alive only while a write is in flight.
+class Server::Impl::SessionSink : public StreamSink {
+ public:
+  explicit SessionSink(const std::shared_ptr<Session>& session) : session_(session) {}
+
+  bool Write(std::string data) override {
+    if (!is_open_.load()) return false;
+    auto session = session_.lock();
+    if (!session) return false;
+    net::post(session->executor(),
+              [session, data = std::move(data)]() mutable { session->QueueChunk(std::move(data)); });
+    return true;
+  }
+  bool IsOpen() const override { return is_open_.load() && !session_.expired(); }
+  void MarkClosed() { is_open_.store(false); }
+
+ private:
+  std::weak_ptr<Session> session_;
+  std::atomic<bool> is_open_{true};
+};
+
+void Server::Impl::Session::OnStreamHeadWritten(beast::error_code ec, size_t) {
+  stream_.expires_never();
+  Finish(ec);
+  if (ec || server_.is_stopping_.load()) {
+    Close();
+    return;
+  }
+  is_streaming_ = true;
+  write_timer_.emplace(stream_.get_executor());
+  WatchForClientClose();
+  auto sink = std::make_shared<SessionSink>(shared_from_this());
+  sink_ = sink;
+  auto start = std::move(stream_start_);
+  try {
+    start(sink);
+  } catch (const std::exception& e) {
+    log().error("request_id={} stream producer threw: {}", request_.request_id, e.what());
+    EndStream();
+    return;
+  }
+  if (!stream_queue_.empty() && !is_stream_writing_) WriteNextChunk();
+}
+
+void Server::Impl::Session::EndStream() {
+  if (stream_ended_) return;
+  stream_ended_ = true;
+  if (sink_) sink_->MarkClosed();
+  if (write_timer_) write_timer_->cancel();
+  stream_queue_.clear();
+  stream_queued_bytes_ = 0;
+  Close();
+}
 
 Status Server::Impl::Start() {
   if (is_started_) return Status::FailedPrecondition("server already started");

@@ -1,17 +1,61 @@
 #include "http/static_files.h"
 
+#include <zlib.h>
+
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
 #include "common/random.h"
+#include "common/text.h"
 
 namespace opsdesk::http {
 namespace fs = std::filesystem;
 
 namespace {
 constexpr size_t kMaxTotalBytes = 64 << 20;
+// Below this, gzip's header and the extra header line cost more than they save.
+constexpr size_t kMinGzipBytes = 512;
+
+bool IsCompressible(const std::string& content_type) {
+  return content_type.rfind("text/", 0) == 0 || content_type.rfind("application/json", 0) == 0 ||
+         content_type.rfind("image/svg", 0) == 0 || content_type.rfind("application/manifest", 0) == 0;
+}
 }  // namespace
+
+bool AcceptsGzip(const std::string& accept_encoding) {
+  for (const auto& part : Split(accept_encoding, ',')) {
+    auto pieces = Split(part, ';');
+    if (pieces.empty()) continue;
+    std::string coding = Trim(pieces[0]);
+    for (char& c : coding) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (coding != "gzip" && coding != "*") continue;
+    bool refused = false;
+    for (size_t i = 1; i < pieces.size(); ++i) {
+      std::string param = Trim(pieces[i]);
+      if (param.rfind("q=", 0) == 0 || param.rfind("Q=", 0) == 0) {
+        refused = std::strtod(param.c_str() + 2, nullptr) <= 0.0;
+      }
+    }
+    if (!refused) return true;
+  }
+  return false;
+}
+
+std::string Gzip(const std::string& data) {
+  z_stream zs{};
+  // windowBits 15 + 16: a gzip wrapper instead of zlib's.
+  if (deflateInit2(&zs, Z_BEST_COMPRESSION, Z_DEFLATED, 15 + 16, 9, Z_DEFAULT_STRATEGY) != Z_OK) return {};
+  std::string out(deflateBound(&zs, data.size()), '\0');
+  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
+  zs.avail_in = static_cast<uInt>(data.size());
+  zs.next_out = reinterpret_cast<Bytef*>(out.data());
+  zs.avail_out = static_cast<uInt>(out.size());
+  int rc = deflate(&zs, Z_FINISH);
+  out.resize(zs.total_out);
+  deflateEnd(&zs);
+  return rc == Z_STREAM_END ? out : std::string();
+}
 
 std::string ContentTypeFor(const std::string& path) {
   static const std::unordered_map<std::string, std::string> types = {
@@ -56,6 +100,13 @@ Result<std::unique_ptr<StaticFiles>> StaticFiles::Load(const std::string& root) 
     file.content_type = ContentTypeFor(url);
     file.etag = "\"" + Sha256Hex(file.content).substr(0, 32) + "\"";
     file.is_immutable = url.rfind("/assets/", 0) == 0;
+    if (file.content.size() >= kMinGzipBytes && IsCompressible(file.content_type)) {
+      std::string gzipped = Gzip(file.content);
+      if (!gzipped.empty() && gzipped.size() * 10 <= file.content.size() * 9) {
+        file.gzipped = std::move(gzipped);
+        file.gzip_etag = file.etag.substr(0, file.etag.size() - 1) + "-gz\"";
+      }
+    }
     files->files_.emplace(std::move(url), std::move(file));
   }
   if (ec) return Status::Unavailable("cannot read web root " + root + ": " + ec.message());
@@ -75,17 +126,26 @@ std::optional<Response> StaticFiles::Serve(const Request& request) const {
     if (it == files_.end()) return std::nullopt;
   }
   const File& file = it->second;
+  bool gzip = !file.gzipped.empty() && AcceptsGzip(request.Header("Accept-Encoding").value_or(""));
+  const std::string& etag = gzip ? file.gzip_etag : file.etag;
   Response response;
   response.content_type = file.content_type;
-  response.headers.emplace_back("ETag", file.etag);
+  response.headers.emplace_back("ETag", etag);
   response.headers.emplace_back("Cache-Control",
                                 file.is_immutable ? "public, max-age=31536000, immutable" : "no-cache");
+  // Caches must key on Accept-Encoding: the same URL has two representations.
+  if (!file.gzipped.empty()) response.headers.emplace_back("Vary", "Accept-Encoding");
   auto if_none_match = request.Header("If-None-Match");
-  if (if_none_match && *if_none_match == file.etag) {
+  if (if_none_match && *if_none_match == etag) {
     response.status = 304;
     return response;
   }
-  response.body = file.content;
+  if (gzip) {
+    response.headers.emplace_back("Content-Encoding", "gzip");
+    response.body = file.gzipped;
+  } else {
+    response.body = file.content;
+  }
   return response;
 }
 

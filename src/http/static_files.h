@@ -30,6 +30,10 @@ class StaticFiles {
     std::string content;
     std::string content_type;
     std::string etag;
+    // gzip of `content`, made once at load for text types when it saves at
+    // least a tenth; empty otherwise. Served to clients that accept gzip.
+    std::string gzipped;
+    std::string gzip_etag;
     bool is_immutable = false;  // content-hashed name under /assets/
   };
   std::unordered_map<std::string, File> files_;  // keyed by URL path ("/assets/x.js")
@@ -40,5 +44,12 @@ void AddSecurityHeaders(Response& response);
 
 // The media type for a file name, by extension.
 std::string ContentTypeFor(const std::string& path);
+
+// Whether an Accept-Encoding header value accepts gzip (a "gzip" or "*" coding
+// without q=0).
+bool AcceptsGzip(const std::string& accept_encoding);
+
+// gzip (RFC 1952) of `data` at the best compression level.
+std::string Gzip(const std::string& data);
 
 }  // namespace opsdesk::http

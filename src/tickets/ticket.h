@@ -75,6 +75,16 @@ struct TicketEvent {
   bool is_internal = false;  // never shown to requesters
 };
 
+// What live listeners hear after a change to a ticket committed: enough to
+// decide who may hear of it and which views to refresh, never the content.
+struct TicketChange {
+  int64_t ticket_id = 0;
+  int64_t requester_id = 0;     // requesters hear only of their own tickets
+  std::optional<int64_t> actor_id;
+  std::string kind;             // created | updated | commented | linked | merged
+  bool is_internal = false;     // an internal note: requesters must not hear of it
+};
+
 // Limits shared by validation and documentation.
 constexpr size_t kMaxSubjectChars = 250;
 constexpr size_t kMaxBodyBytes = 64 * 1024;

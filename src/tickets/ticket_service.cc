@@ -32,6 +32,7 @@ Result<Ticket> LoadVisible(storage::Transaction& tx, const Actor& actor, int64_t
 }
 
 std::string CheckSubject(const std::string& subject) {
+  if (!subject.empty() && Trim(subject).empty()) return "must not be blank";
   return TextFieldProblem(subject, 1, kMaxSubjectChars, false);
 }
 
@@ -59,6 +60,18 @@ std::vector<std::string> NormalizeTags(const std::vector<std::string>& raw, Fiel
   }
   if (tags.size() > kMaxTags) errors["tags"] = "at most 20 tags";
   return {tags.begin(), tags.end()};
+}
+
+// Tags to add to or remove from a ticket's current set: normalised like tags,
+// without the per-ticket limit (that applies to the result). Errors go to `field`.
+std::vector<std::string> NormalizeTagEdit(const std::vector<std::string>& raw, const std::string& field,
+                                          FieldErrors& errors) {
+  if (raw.empty()) return {};
+  FieldErrors tag_errors;
+  std::vector<std::string> tags = NormalizeTags(raw, tag_errors);
+  if (tags.empty() && tag_errors.count("tags")) errors[field] = tag_errors["tags"];
+  if (tags.size() > kMaxTags) errors[field] = "at most 20 tags";
+  return tags;
 }
 
 Result<std::optional<queues::Queue>> ResolveQueue(storage::Transaction& tx, const QueueRef& ref) {
@@ -226,6 +239,9 @@ Result<CreateOutcome> TicketService::Create(const Actor& actor, const NewTicket&
     status = attempt();
   }
   if (!status.ok()) return status;
+  if (!outcome.replayed) {
+    Announce({outcome.ticket.id, outcome.ticket.requester.id, ActorId(actor), "created", false});
+  }
   return outcome;
 }
 
@@ -365,6 +381,11 @@ Result<Ticket> TicketService::Update(const Actor& actor, int64_t id, const Ticke
   }
   std::vector<std::string> new_tags;
   if (patch.tags) new_tags = NormalizeTags(*patch.tags, errors);
+  std::vector<std::string> added_tags = NormalizeTagEdit(patch.add_tags, "add_tags", errors);
+  std::vector<std::string> removed_tags = NormalizeTagEdit(patch.remove_tags, "remove_tags", errors);
+  if (patch.tags && (!patch.add_tags.empty() || !patch.remove_tags.empty())) {
+    errors["tags"] = "cannot be combined with add_tags or remove_tags";
+  }
   if (!errors.empty()) return Status::InvalidArgument("ticket change is not valid", errors);
 
   Ticket result;
@@ -376,7 +397,7 @@ Result<Ticket> TicketService::Update(const Actor& actor, int64_t id, const Ticke
     if (!actor.IsStaff()) {
       // Requesters may only mark their own ticket solved.
       bool only_status = patch.status && !patch.subject && !patch.priority && !patch.queue && !patch.assignee_id &&
-                         !patch.tags;
+                         !patch.tags && patch.add_tags.empty() && patch.remove_tags.empty();
       if (!only_status || *new_status != TicketStatus::kSolved) {
         return Status::PermissionDenied("requesters can only mark their ticket solved");
       }
@@ -390,6 +411,15 @@ Result<Ticket> TicketService::Update(const Actor& actor, int64_t id, const Ticke
     if (new_status) after.status = *new_status;
     if (new_priority) after.priority = *new_priority;
     if (patch.tags) after.tags = new_tags;
+    if (!added_tags.empty() || !removed_tags.empty()) {
+      std::set<std::string> edited(after.tags.begin(), after.tags.end());
+      edited.insert(added_tags.begin(), added_tags.end());
+      for (const auto& tag : removed_tags) edited.erase(tag);
+      if (edited.size() > kMaxTags) {
+        return Status::InvalidArgument("ticket change is not valid", {{"add_tags", "a ticket has at most 20 tags"}});
+      }
+      after.tags.assign(edited.begin(), edited.end());
+    }
     if (patch.queue) {
       if (*patch.queue) {
         auto queue = ResolveQueue(tx, **patch.queue);
@@ -466,6 +496,7 @@ Result<Ticket> TicketService::Update(const Actor& actor, int64_t id, const Ticke
     return Status::Ok();
   });
   if (!status.ok()) return status;
+  Announce({result.id, result.requester.id, ActorId(actor), "updated", false});
   return result;
 }
 
@@ -477,11 +508,13 @@ Result<Comment> TicketService::AddComment(const Actor& actor, int64_t ticket_id,
     return Status::PermissionDenied("only agents can write internal notes");
   }
   Comment comment;
+  int64_t requester_id = 0;
   Status status = db_.Write([&](storage::Transaction& tx) -> Status {
     OPSDESK_RETURN_IF_ERROR(store::LockTickets(tx, {ticket_id}));
     auto loaded = LoadVisible(tx, actor, ticket_id, false);
     if (!loaded.ok()) return loaded.status();
     const Ticket& ticket = *loaded;
+    requester_id = ticket.requester.id;
     if (ticket.status == TicketStatus::kClosed) {
       return Status::FailedPrecondition("ticket is closed; file a follow-up ticket instead");
     }
@@ -520,6 +553,7 @@ Result<Comment> TicketService::AddComment(const Actor& actor, int64_t ticket_id,
     return store::TouchTicket(tx, ticket_id, now);
   });
   if (!status.ok()) return status;
+  Announce({ticket_id, requester_id, ActorId(actor), "commented", input.is_internal});
   return comment;
 }
 
@@ -600,6 +634,7 @@ Result<Ticket> TicketService::AddLink(const Actor& actor, int64_t ticket_id, con
   if (input.other_ticket_id == ticket_id) errors["ticket_id"] = "a ticket cannot link to itself";
   if (!errors.empty()) return Status::InvalidArgument("link is not valid", errors);
   Ticket result;
+  int64_t other_requester_id = 0;
   Status status = db_.Write([&](storage::Transaction& tx) -> Status {
     OPSDESK_RETURN_IF_ERROR(store::LockTickets(tx, {ticket_id, input.other_ticket_id}));
     auto ticket = LoadVisible(tx, actor, ticket_id, false);
@@ -608,12 +643,15 @@ Result<Ticket> TicketService::AddLink(const Actor& actor, int64_t ticket_id, con
     if (!other.ok()) return other.status();
     if (!*other) return Status::InvalidArgument("link is not valid", {{"ticket_id", "no such ticket"}});
     OPSDESK_RETURN_IF_ERROR(LinkBothWays(tx, actor, ticket_id, input.kind, input.other_ticket_id, clock_.NowMs()));
+    other_requester_id = (*other)->requester.id;
     auto reloaded = store::LoadTicket(tx, ticket_id, true);
     if (!reloaded.ok()) return reloaded.status();
     result = **reloaded;
     return Status::Ok();
   });
   if (!status.ok()) return status;
+  Announce({ticket_id, result.requester.id, ActorId(actor), "linked", false});
+  Announce({input.other_ticket_id, other_requester_id, ActorId(actor), "linked", false});
   return result;
 }
 
@@ -623,6 +661,7 @@ Result<Ticket> TicketService::Merge(const Actor& actor, int64_t source_id, int64
     return Status::InvalidArgument("merge is not valid", {{"target_id", "a ticket cannot be merged into itself"}});
   }
   Ticket result;
+  int64_t source_requester_id = 0;
   Status status = db_.Write([&](storage::Transaction& tx) -> Status {
     OPSDESK_RETURN_IF_ERROR(store::LockTickets(tx, {source_id, target_id}));
     auto source = LoadVisible(tx, actor, source_id, false);
@@ -646,6 +685,7 @@ Result<Ticket> TicketService::Merge(const Actor& actor, int64_t source_id, int64
       OPSDESK_RETURN_IF_ERROR(store::AppendEvent(tx, Event(target_id, actor, now, "comments_moved", "count",
                                                            std::nullopt, std::to_string(*moved))));
     }
+    source_requester_id = source->requester.id;
     Ticket closed = *source;
     closed.status = TicketStatus::kClosed;
     closed.updated_at = now;
@@ -662,7 +702,165 @@ Result<Ticket> TicketService::Merge(const Actor& actor, int64_t source_id, int64
     return Status::Ok();
   });
   if (!status.ok()) return status;
+  Announce({source_id, source_requester_id, ActorId(actor), "merged", false});
+  Announce({target_id, result.requester.id, ActorId(actor), "merged", false});
   return result;
+}
+
+Result<std::vector<BulkItemResult>> TicketService::BulkUpdate(const Actor& actor, const std::vector<int64_t>& ids,
+                                                              const BulkChange& change) {
+  if (!actor.IsStaff()) return Status::PermissionDenied("only agents can change tickets in bulk");
+  FieldErrors errors;
+  if (ids.empty() || ids.size() > kMaxBulkTickets) {
+    errors["ids"] = "must list 1 to 200 ticket ids";
+  } else {
+    std::set<int64_t> seen;
+    for (int64_t id : ids) {
+      if (id <= 0) {
+        errors["ids"] = "must be positive ticket ids";
+        break;
+      }
+      if (!seen.insert(id).second) {
+        errors["ids"] = "lists ticket " + std::to_string(id) + " more than once";
+        break;
+      }
+    }
+  }
+  if (change.IsEmpty()) {
+    errors["changes"] = "must change at least one of status, priority, assignee_id, queue, add_tags, remove_tags";
+  }
+  if (change.status && !ParseStatus(*change.status)) {
+    errors["changes.status"] = "must be one of new, open, pending, on_hold, solved, closed";
+  }
+  if (change.priority && !ParsePriority(*change.priority)) {
+    errors["changes.priority"] = "must be one of low, normal, high, urgent";
+  }
+  std::vector<std::string> added = NormalizeTagEdit(change.add_tags, "changes.add_tags", errors);
+  std::vector<std::string> removed = NormalizeTagEdit(change.remove_tags, "changes.remove_tags", errors);
+  for (const auto& tag : removed) {
+    if (std::binary_search(added.begin(), added.end(), tag)) {
+      errors["changes.remove_tags"] = "must not repeat a tag of add_tags ('" + tag + "')";
+    }
+  }
+  if (!errors.empty()) return Status::InvalidArgument("bulk change is not valid", errors);
+
+  TicketPatch patch;
+  patch.status = change.status;
+  patch.priority = change.priority;
+  patch.add_tags = added;
+  patch.remove_tags = removed;
+  // The queue and the assignee are the same for every ticket: check them once,
+  // before anything is written.
+  Status checked = db_.Read([&](storage::Transaction& tx) -> Status {
+    if (change.queue && *change.queue) {
+      auto queue = ResolveQueue(tx, **change.queue);
+      if (queue.ok()) {
+        patch.queue.emplace(QueueRef{(*queue)->id, std::nullopt});
+      } else if (queue.status().code() == StatusCode::kInvalidArgument) {
+        errors["changes.queue"] = "no such queue";
+      } else {
+        return queue.status();
+      }
+    } else if (change.queue) {
+      patch.queue.emplace(std::nullopt);
+    }
+    if (change.assignee_id && *change.assignee_id) {
+      auto user = auth::UserService::FindById(tx, **change.assignee_id);
+      if (!user.ok()) return user.status();
+      if (!*user || !(*user)->is_active || (*user)->role == auth::Role::kRequester) {
+        errors["changes.assignee_id"] = "must be an active agent, lead or admin";
+      }
+    }
+    patch.assignee_id = change.assignee_id;
+    return Status::Ok();
+  });
+  if (!checked.ok()) return checked;
+  if (!errors.empty()) return Status::InvalidArgument("bulk change is not valid", errors);
+
+  // One transaction per ticket, so one ticket's failure (closed, a transition
+  // its status does not allow, too many tags) leaves the others changed.
+  std::vector<BulkItemResult> results;
+  results.reserve(ids.size());
+  for (int64_t id : ids) {
+    BulkItemResult item;
+    item.id = id;
+    auto updated = Update(actor, id, patch);
+    if (updated.ok()) {
+      item.ticket = std::move(*updated);
+    } else {
+      item.status = updated.status();
+    }
+    results.push_back(std::move(item));
+  }
+  return results;
+}
+
+Result<std::vector<TicketView>> TicketService::Views(const Actor& actor) {
+  if (!actor.IsStaff()) return Status::PermissionDenied("only agents have workspace views");
+  const std::vector<TicketStatus> open = {TicketStatus::kNew, TicketStatus::kOpen, TicketStatus::kPending,
+                                          TicketStatus::kOnHold};
+  storage::Params open_params;
+  for (TicketStatus s : open) open_params.emplace_back(StatusName(s));
+  const std::string open_in = "status IN (?, ?, ?, ?)";
+
+  int64_t mine = 0, unassigned = 0, all_open = 0, pending = 0;
+  std::map<int64_t, int64_t> by_queue;
+  std::vector<std::pair<std::string, int64_t>> queues;  // name, id
+  Status status = db_.Read([&](storage::Transaction& tx) -> Status {
+    // One pass over the open tickets in tickets_status_queue counts all_open,
+    // pending and every queue; the assignee counts use tickets_assignee_status.
+    auto grouped = tx.Query("SELECT status, queue_id, COUNT(*) FROM tickets WHERE " + open_in +
+                                " GROUP BY status, queue_id",
+                            open_params);
+    if (!grouped.ok()) return grouped.status();
+    for (const auto& row : *grouped) {
+      int64_t n = row.Int(2);
+      all_open += n;
+      if (row.Text(0) == StatusName(TicketStatus::kPending)) pending += n;
+      if (!row.IsNull(1)) by_queue[row.Int(1)] += n;
+    }
+    storage::Params mine_params = {actor.user_id};
+    mine_params.insert(mine_params.end(), open_params.begin(), open_params.end());
+    auto mine_row = tx.QueryOne("SELECT COUNT(*) FROM tickets WHERE assignee_id = ? AND " + open_in, mine_params);
+    if (!mine_row.ok()) return mine_row.status();
+    mine = *mine_row ? (*mine_row)->Int(0) : 0;
+    auto unassigned_row = tx.QueryOne("SELECT COUNT(*) FROM tickets WHERE assignee_id IS NULL AND " + open_in,
+                                      open_params);
+    if (!unassigned_row.ok()) return unassigned_row.status();
+    unassigned = *unassigned_row ? (*unassigned_row)->Int(0) : 0;
+    auto queue_rows = tx.Query("SELECT id, name FROM queues");
+    if (!queue_rows.ok()) return queue_rows.status();
+    for (const auto& row : *queue_rows) queues.emplace_back(row.Text(1), row.Int(0));
+    return Status::Ok();
+  });
+  if (!status.ok()) return status;
+  // Sorted here, by bytes: PostgreSQL's ORDER BY follows the database collation.
+  std::sort(queues.begin(), queues.end());
+
+  std::vector<TicketView> views;
+  auto add = [&](std::string id, std::string name, TicketFilter filter, int64_t count) {
+    views.push_back(TicketView{std::move(id), std::move(name), std::move(filter), count});
+  };
+  TicketFilter filter;
+  filter.statuses = open;
+  filter.assignee_id = actor.user_id;
+  add("mine", "My open tickets", filter, mine);
+  filter.assignee_id.reset();
+  filter.unassigned = true;
+  add("unassigned", "Unassigned", filter, unassigned);
+  filter.unassigned = false;
+  add("all_open", "All open", filter, all_open);
+  TicketFilter pending_filter;
+  pending_filter.statuses = {TicketStatus::kPending};
+  add("pending", "Pending", pending_filter, pending);
+  for (const auto& [name, id] : queues) {
+    TicketFilter queue_filter;
+    queue_filter.statuses = open;
+    queue_filter.queue = QueueRef{id, name};
+    auto it = by_queue.find(id);
+    add("queue:" + name, name, queue_filter, it == by_queue.end() ? 0 : it->second);
+  }
+  return views;
 }
 
 Result<std::vector<std::pair<std::string, int64_t>>> TicketService::CountByStatus() {

@@ -7,6 +7,7 @@
 // see answers kNotFound, so its existence is not revealed.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -42,9 +43,38 @@ struct TicketPatch {
   std::optional<std::optional<QueueRef>> queue;         // set to nullopt inside: remove queue
   std::optional<std::optional<int64_t>> assignee_id;    // set to nullopt inside: unassign
   std::optional<std::vector<std::string>> tags;         // replaces the whole set
+  // Applied to the ticket's current tags inside the transaction (bulk changes);
+  // not combined with `tags`.
+  std::vector<std::string> add_tags;
+  std::vector<std::string> remove_tags;
   std::optional<int64_t> expected_version;              // If-Match
-  bool IsEmpty() const { return !subject && !status && !priority && !queue && !assignee_id && !tags; }
+  bool IsEmpty() const {
+    return !subject && !status && !priority && !queue && !assignee_id && !tags && add_tags.empty() &&
+           remove_tags.empty();
+  }
 };
+
+// One change applied to many tickets (POST /tickets/bulk).
+struct BulkChange {
+  std::optional<std::string> status;
+  std::optional<std::string> priority;
+  std::optional<std::optional<QueueRef>> queue;       // set to nullopt inside: remove queue
+  std::optional<std::optional<int64_t>> assignee_id;  // set to nullopt inside: unassign
+  std::vector<std::string> add_tags;
+  std::vector<std::string> remove_tags;
+  bool IsEmpty() const {
+    return !status && !priority && !queue && !assignee_id && add_tags.empty() && remove_tags.empty();
+  }
+};
+
+// What happened to one ticket of a bulk change: `ticket` when status is OK.
+struct BulkItemResult {
+  int64_t id = 0;
+  Status status;
+  std::optional<Ticket> ticket;
+};
+
+constexpr size_t kMaxBulkTickets = 200;
 
 enum class TicketSort { kUpdatedDesc, kUpdatedAsc, kCreatedDesc, kCreatedAsc, kIdDesc, kIdAsc };
 std::optional<TicketSort> ParseTicketSort(std::string_view text);  // "-updated_at", "id", ...
@@ -63,6 +93,15 @@ struct TicketFilter {
   int limit = kDefaultPageLimit;
 };
 
+// A saved view of the agent workspace: its filter (what GET /tickets with the
+// matching query parameters lists) and how many tickets it holds now.
+struct TicketView {
+  std::string id;    // mine | unassigned | all_open | pending | queue:<name>
+  std::string name;  // for display
+  TicketFilter filter;
+  int64_t count = 0;
+};
+
 struct NewComment {
   std::string body;
   bool is_internal = false;
@@ -79,9 +118,15 @@ struct CreateOutcome {
   bool replayed = false;  // true when this is the first request's result again
 };
 
+// Called after a change committed, on the thread that made it; must not block.
+using TicketChangeListener = std::function<void(const TicketChange&)>;
+
 class TicketService {
  public:
   TicketService(storage::Database& db, const Clock& clock) : db_(db), clock_(clock) {}
+
+  // Live updates (src/live) listen here. REQUIRES: set before concurrent use.
+  void SetChangeListener(TicketChangeListener listener) { listener_ = std::move(listener); }
 
   // Files a ticket. With an idempotency key, a retry of the same request returns
   // the first result and creates nothing; the same key with a different request
@@ -105,12 +150,29 @@ class TicketService {
   // duplicate_of link to the target; both tickets' histories record it.
   Result<Ticket> Merge(const auth::Actor& actor, int64_t source_id, int64_t target_id);
 
+  // Applies one change to each ticket in its own transaction, through Update
+  // (same rules and events); one ticket's failure does not stop the others.
+  // Staff only. The whole request is validated before anything is written:
+  // kInvalidArgument names ids, changes or changes.<field>.
+  Result<std::vector<BulkItemResult>> BulkUpdate(const auth::Actor& actor, const std::vector<int64_t>& ids,
+                                                 const BulkChange& change);
+
+  // The workspace views with their counts: mine, unassigned, all_open, pending,
+  // then one per queue by name. Staff only. Each count equals what List returns
+  // for the view's filter.
+  Result<std::vector<TicketView>> Views(const auth::Actor& actor);
+
   // Counts of tickets by status (for /metrics and dashboards).
   Result<std::vector<std::pair<std::string, int64_t>>> CountByStatus();
 
  private:
+  void Announce(const TicketChange& change) const {
+    if (listener_) listener_(change);
+  }
+
   storage::Database& db_;
   const Clock& clock_;
+  TicketChangeListener listener_;
 };
 
 }  // namespace opsdesk::tickets

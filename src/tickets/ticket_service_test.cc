@@ -285,6 +285,7 @@ TEST_P(TicketServiceTest, CreateRejectsInvalidInputNamingTheField) {
       {"overlong UTF-8 subject", [](NewTicket& t) { t.subject = "a\xC0\xAF"; }, "subject"},
       {"invalid UTF-8 body", [](NewTicket& t) { t.body = "bad \xFF byte"; }, "body"},
       {"blank body", [](NewTicket& t) { t.body = " \n\t "; }, "body"},
+      {"blank subject", [](NewTicket& t) { t.subject = "   "; }, "subject"},
       {"body over 64 KiB", [](NewTicket& t) { t.body = std::string(kMaxBodyBytes + 1, 'b'); }, "body"},
       {"unknown priority", [](NewTicket& t) { t.priority = "critical"; }, "priority"},
       {"tag with a space", [](NewTicket& t) { t.tags = {"ok", "not ok"}; }, "tags"},
