@@ -29,16 +29,34 @@ interface LiveState {
   connected: boolean;
   presence: Map<number, Viewer[]>;
   lastChange: TicketChange | null;
+  // Counts stream (re)connections: presence is re-announced on each, since
+  // events sent while the stream was down are not replayed.
+  generation: number;
+  setViewers: (ticketId: number, viewers: Viewer[]) => void;
 }
 
-const LiveContext = createContext<LiveState>({ connected: false, presence: new Map(), lastChange: null });
+const LiveContext = createContext<LiveState>({
+  connected: false,
+  presence: new Map(),
+  lastChange: null,
+  generation: 0,
+  setViewers: () => undefined,
+});
 
 export function LiveProvider({ children }: { children: ReactNode }) {
   const client = useQueryClient();
   const [connected, setConnected] = useState(false);
   const [presence, setPresence] = useState<Map<number, Viewer[]>>(new Map());
   const [lastChange, setLastChange] = useState<TicketChange | null>(null);
+  const [generation, setGeneration] = useState(0);
   const listTimer = useRef<number | null>(null);
+  const setViewers = useCallback((ticketId: number, viewers: Viewer[]) => {
+    setPresence((old) => {
+      const next = new Map(old);
+      next.set(ticketId, viewers);
+      return next;
+    });
+  }, []);
 
   useEffect(() => {
     if (typeof EventSource === "undefined") return;
@@ -62,21 +80,26 @@ export function LiveProvider({ children }: { children: ReactNode }) {
     });
     source.addEventListener("presence", (e) => {
       const data = JSON.parse((e as MessageEvent).data) as { ticket_id: number; viewers: Viewer[] };
-      setPresence((old) => {
-        const next = new Map(old);
-        next.set(data.ticket_id, data.viewers);
-        return next;
-      });
+      setViewers(data.ticket_id, data.viewers);
     });
-    // A reconnect may have missed events: refetch what is on screen.
-    source.addEventListener("hello", () => client.invalidateQueries());
+    // A (re)connect may have missed events: refetch what is on screen, and
+    // let usePresence announce again to learn who is on its ticket.
+    let connections = 0;
+    source.addEventListener("hello", () => {
+      if (connections++ > 0) client.invalidateQueries();
+      setGeneration((g) => g + 1);
+    });
     return () => {
       source.close();
       if (listTimer.current !== null) window.clearTimeout(listTimer.current);
     };
-  }, [client]);
+  }, [client, setViewers]);
 
-  return <LiveContext.Provider value={{ connected, presence, lastChange }}>{children}</LiveContext.Provider>;
+  return (
+    <LiveContext.Provider value={{ connected, presence, lastChange, generation, setViewers }}>
+      {children}
+    </LiveContext.Provider>
+  );
 }
 
 export function useLive(): LiveState {
@@ -91,29 +114,55 @@ const TYPING_THROTTLE_MS = 3_000;
 // function to call on every keystroke in the reply box.
 export function usePresence(ticketId: number): { others: Viewer[]; typing: () => void } {
   const { user } = useAuth();
-  const { presence } = useLive();
+  const { presence, generation, setViewers } = useLive();
   const lastTyping = useRef(0);
   const staff = isStaff(user);
 
+  // The answer to each announcement lists who is on the ticket now, which
+  // covers what the stream said before it was connected.
+  const announce = useCallback(
+    (state: "viewing" | "typing") =>
+      api<{ items: Viewer[] }>("PUT", `/tickets/${ticketId}/presence`, { state })
+        .then((r) => setViewers(ticketId, r.items))
+        .catch(() => undefined),
+    [ticketId, setViewers],
+  );
+
   useEffect(() => {
     if (!staff || !ticketId) return;
-    const path = `/tickets/${ticketId}/presence`;
-    const announce = () => api("PUT", path, { state: "viewing" }).catch(() => undefined);
-    announce();
-    const timer = window.setInterval(announce, HEARTBEAT_MS);
+    const path = `/api/v1/tickets/${ticketId}/presence`;
+    announce("viewing");
+    const timer = window.setInterval(() => announce("viewing"), HEARTBEAT_MS);
+    // A reload or a closed tab never unmounts: say goodbye on pagehide, with
+    // keepalive so the request outlives the page.
+    const leave = () => {
+      fetch(path, {
+        method: "DELETE",
+        credentials: "same-origin",
+        keepalive: true,
+        headers: { "X-Requested-With": "opsdesk-web" },
+      }).catch(() => undefined);
+    };
+    window.addEventListener("pagehide", leave);
     return () => {
       window.clearInterval(timer);
-      api("DELETE", path).catch(() => undefined);
+      window.removeEventListener("pagehide", leave);
+      api("DELETE", `/tickets/${ticketId}/presence`).catch(() => undefined);
     };
-  }, [ticketId, staff]);
+  }, [ticketId, staff, announce]);
+
+  // Announce again whenever the stream (re)connects.
+  useEffect(() => {
+    if (staff && ticketId && generation > 0) announce("viewing");
+  }, [generation, staff, ticketId, announce]);
 
   const typing = useCallback(() => {
     if (!staff) return;
     const now = Date.now();
     if (now - lastTyping.current < TYPING_THROTTLE_MS) return;
     lastTyping.current = now;
-    api("PUT", `/tickets/${ticketId}/presence`, { state: "typing" }).catch(() => undefined);
-  }, [ticketId, staff]);
+    announce("typing");
+  }, [staff, announce]);
 
   const others = (presence.get(ticketId) ?? []).filter((v) => v.user_id !== user?.id);
   return { others, typing };

@@ -214,7 +214,13 @@ export default function AgentTicket() {
           </div>
         )}
 
-        <section className="ag-conversation" aria-label="Conversation">
+        <section
+          className="ag-conversation"
+          aria-label="Conversation"
+          data-testid="conversation"
+          data-ticket-id={t.id}
+          data-loaded={comments.isSuccess ? "true" : "false"}
+        >
           <article className="ag-entry is-requester" data-testid="comment" data-internal="false">
             <header>
               <Avatar name={t.requester.display_name} />

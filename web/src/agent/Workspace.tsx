@@ -95,7 +95,18 @@ export default function Workspace() {
   const rows = useMemo(() => list.data?.items ?? [], [list.data]);
   const pageKey = sig + "|" + (cursor ?? "");
 
-  const [highlight, setHighlight] = useState(0);
+  // The highlight follows a ticket, not a position: live refreshes insert and
+  // remove rows, and a/s/Enter must act on the ticket the agent picked. When
+  // that ticket leaves the list, the highlight stays at its old position.
+  const [highlightId, setHighlightId] = useState<number | null>(null);
+  const lastHighlight = useRef(0);
+  const foundAt = highlightId === null ? -1 : rows.findIndex((t) => t.id === highlightId);
+  const highlight = foundAt >= 0 ? foundAt : Math.min(lastHighlight.current, Math.max(rows.length - 1, 0));
+  lastHighlight.current = highlight;
+  const setHighlight = (next: number | ((current: number) => number)) => {
+    const index = typeof next === "function" ? next(highlight) : next;
+    setHighlightId(rows[index]?.id ?? null);
+  };
   const [selected, setSelected] = useState<Set<number>>(new Set());
   const [anchor, setAnchor] = useState<number | null>(null);
   const [summary, setSummary] = useState<string | null>(null);
