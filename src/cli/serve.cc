@@ -73,8 +73,11 @@ int Serve(const config::ServerConfig& cfg) {
   if ((*db)->engine() == storage::Engine::kSqlite) {
     // SQLite reads in WAL mode never wait for the writer, so GETs skip the
     // worker pool; writes (which wait for their group commit) still use it.
+    // Reads that count over many tickets (view counts, metrics) still go to the
+    // pool, so they never stall the other connections of an I/O thread.
     options.run_inline = [](const http::Request& request) {
-      return request.method == "GET" || request.method == "HEAD";
+      return (request.method == "GET" || request.method == "HEAD") && request.path != "/api/v1/views" &&
+             request.path != "/metrics";
     };
   }
   auto static_files = http::StaticFiles::Load(cfg.web_root);

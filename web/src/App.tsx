@@ -1,29 +1,57 @@
 // Routes. Pages are split by audience so the requester portal never loads the
 // agent workspace's code and vice versa.
-import { lazy, Suspense, type ReactNode } from "react";
+import { createElement, lazy, Suspense, type ComponentType, type ReactNode } from "react";
 import { Navigate, Route, Routes, useLocation } from "react-router";
 import { isStaff, useAuth } from "./auth";
 import { Layout } from "./components/Layout";
 import { Loading } from "./components/States";
 import { LiveProvider } from "./live";
 
-const SignIn = lazy(() => import("./pages/SignIn"));
-const NotFound = lazy(() => import("./pages/NotFound"));
-const Tokens = lazy(() => import("./pages/Tokens"));
-const PortalHome = lazy(() => import("./portal/PortalHome"));
-const PortalNewTicket = lazy(() => import("./portal/NewTicket"));
-const PortalTicket = lazy(() => import("./portal/PortalTicket"));
-const Workspace = lazy(() => import("./agent/Workspace"));
-const AgentTicket = lazy(() => import("./agent/AgentTicket"));
-const AdminUsers = lazy(() => import("./admin/Users"));
-const AdminTeams = lazy(() => import("./admin/Teams"));
-const AdminQueues = lazy(() => import("./admin/Queues"));
+// A lazily loaded page whose chunk can be fetched ahead of time. Once loaded it
+// renders directly, without suspending: React holds a revealed Suspense
+// fallback for at least 300 ms, which would otherwise dominate page loads.
+function page(factory: () => Promise<{ default: ComponentType }>) {
+  let loaded: ComponentType | undefined;
+  let pending: Promise<unknown> | undefined;
+  const load = () =>
+    (pending ??= factory().then((m) => {
+      loaded = m.default;
+      return m;
+    }));
+  const Lazy = lazy(() => load() as Promise<{ default: ComponentType }>);
+  const Page = () => (loaded ? createElement(loaded) : <Lazy />);
+  return Object.assign(Page, { load });
+}
+
+const SignIn = page(() => import("./pages/SignIn"));
+const NotFound = page(() => import("./pages/NotFound"));
+const Tokens = page(() => import("./pages/Tokens"));
+const PortalHome = page(() => import("./portal/PortalHome"));
+const PortalNewTicket = page(() => import("./portal/NewTicket"));
+const PortalTicket = page(() => import("./portal/PortalTicket"));
+const Workspace = page(() => import("./agent/Workspace"));
+const AgentTicket = page(() => import("./agent/AgentTicket"));
+const AdminUsers = page(() => import("./admin/Users"));
+const AdminTeams = page(() => import("./admin/Teams"));
+const AdminQueues = page(() => import("./admin/Queues"));
+
+// Start fetching the pages the first screen needs while /me is in flight.
+const first = window.location.pathname;
+if (first === "/login") SignIn.load();
+else if (first.startsWith("/agent/tickets/")) AgentTicket.load();
+else if (first.startsWith("/agent") || first === "/") Workspace.load();
+else if (first.startsWith("/portal/tickets/")) PortalTicket.load();
+else if (first === "/portal/new") PortalNewTicket.load();
+else if (first.startsWith("/portal")) PortalHome.load();
 
 function RequireUser({ staff, admin, children }: { staff?: boolean; admin?: boolean; children: ReactNode }) {
-  const { user, loading } = useAuth();
+  const { user, loading, signedOut } = useAuth();
   const location = useLocation();
   if (loading) return <Loading />;
-  if (!user) return <Navigate to={`/login?next=${encodeURIComponent(location.pathname + location.search)}`} replace />;
+  if (!user) {
+    const next = signedOut ? "" : `?next=${encodeURIComponent(location.pathname + location.search)}`;
+    return <Navigate to={`/login${next}`} replace />;
+  }
   if (staff && !isStaff(user)) return <NotFound />;
   if (admin && user.role !== "admin" && user.role !== "lead") return <NotFound />;
   return <>{children}</>;
@@ -33,6 +61,7 @@ function Home() {
   const { user, loading } = useAuth();
   if (loading) return <Loading />;
   if (!user) return <Navigate to="/login" replace />;
+  if (!isStaff(user)) PortalHome.load();
   return <Navigate to={isStaff(user) ? "/agent/views/mine" : "/portal"} replace />;
 }
 

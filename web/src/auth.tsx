@@ -1,6 +1,6 @@
 // Who is signed in. The session is the HttpOnly cookie; GET /me tells whether it
 // is still good, so a reload keeps the user signed in.
-import { createContext, useContext, type ReactNode } from "react";
+import { createContext, useContext, useState, type ReactNode } from "react";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { ApiError, get, post } from "./api/client";
 import type { User } from "./api/types";
@@ -8,6 +8,9 @@ import type { User } from "./api/types";
 interface AuthState {
   user: User | null;
   loading: boolean;
+  // True after signOut() in this page: pages then send to a plain /login
+  // rather than asking to come back after the next sign-in.
+  signedOut: boolean;
   signIn: (email: string, password: string) => Promise<User>;
   signOut: () => Promise<void>;
 }
@@ -18,6 +21,7 @@ export const meKey = ["me"] as const;
 
 export function AuthProvider({ children }: { children: ReactNode }) {
   const client = useQueryClient();
+  const [signedOut, setSignedOut] = useState(false);
   const me = useQuery({
     queryKey: meKey,
     queryFn: async () => {
@@ -39,6 +43,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     // Drop the previous user's data but keep the /me query observed by the
     // provider, so the new user shows at once.
     forgetAllButMe();
+    setSignedOut(false);
     client.setQueryData(meKey, result.user);
     return result.user;
   };
@@ -47,12 +52,13 @@ export function AuthProvider({ children }: { children: ReactNode }) {
       await post<void>("/auth/logout");
     } finally {
       forgetAllButMe();
+      setSignedOut(true);
       client.setQueryData(meKey, null);
     }
   };
 
   return (
-    <AuthContext.Provider value={{ user: me.data ?? null, loading: me.isPending, signIn, signOut }}>
+    <AuthContext.Provider value={{ user: me.data ?? null, loading: me.isPending, signedOut, signIn, signOut }}>
       {children}
     </AuthContext.Provider>
   );

@@ -71,7 +71,9 @@ export default function Workspace() {
   const agents = useMemo(() => assignable(users.data), [users.data]);
 
   const viewList: View[] | undefined = views.data ?? (views.isError ? fallbackViews(queues.data) : undefined);
-  const view = viewList?.find((v) => v.id === viewId) ?? (viewList ? viewFromId(viewId) : undefined);
+  // Standard views and queue views are known without asking the server, so
+  // the list is fetched at once, alongside the counts.
+  const view = viewList?.find((v) => v.id === viewId) ?? viewFromId(viewId);
   const baseParams = view ? listParams(view, search) : null;
   const sig = JSON.stringify([viewId, baseParams]);
   const url = location.pathname + location.search;
@@ -372,7 +374,7 @@ export default function Workspace() {
         )}
         <ErrorBanner error={bulk.error ?? single.error} />
 
-        {views.isPending && !viewList ? (
+        {!view && views.isPending ? (
           <Loading label="Loading views…" />
         ) : !view ? (
           <Empty title="No such view">
