@@ -95,7 +95,7 @@ export function Composer({ ticketId, onTyping, onSent, ref }: Props) {
           Internal note
         </button>
         <span className="ag-composer-hint muted">
-          {note ? "Only agents see internal notes." : "The requester is notified of your reply."}
+          {note ? "Only agents see internal notes." : "The requester sees your reply."}
         </span>
       </div>
       <MarkdownEditor
