@@ -8,17 +8,23 @@ import type { Page, Queue, User, View } from "../api/types";
 export const PAGE_SIZE = 50;
 export const OPEN_STATUSES = "new,open,pending,on_hold";
 
-// Staff may list users. One page of 200 covers most desks; if there are more,
-// the assignable roles are fetched on their own so no agent is missing.
+// Staff may list users. The pickers need only staff, so the three staff roles
+// are fetched in parallel (a desk has thousands of requesters and a few dozen
+// agents); a role with more than one page follows its cursor.
+async function fetchRole(role: "agent" | "lead" | "admin"): Promise<User[]> {
+  const users: User[] = [];
+  let cursor: string | null | undefined;
+  do {
+    const page: Page<User> = await get<Page<User>>("/users", { limit: 200, role, cursor: cursor ?? undefined });
+    users.push(...page.items);
+    cursor = page.next_cursor;
+  } while (cursor);
+  return users;
+}
+
 async function fetchUsers(): Promise<User[]> {
-  const first = await get<Page<User>>("/users", { limit: 200 });
-  if (!first.next_cursor) return first.items;
-  const byId = new Map(first.items.map((u) => [u.id, u]));
-  const staff = await Promise.all(
-    (["agent", "lead", "admin"] as const).map((role) => get<Page<User>>("/users", { limit: 200, role })),
-  );
-  for (const page of staff) for (const u of page.items) byId.set(u.id, u);
-  return [...byId.values()];
+  const roles = await Promise.all((["agent", "lead", "admin"] as const).map(fetchRole));
+  return roles.flat();
 }
 
 export function useUsers() {
