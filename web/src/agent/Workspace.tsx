@@ -67,8 +67,6 @@ export default function Workspace() {
   const { user } = useAuth();
   const views = useViews();
   const queues = useQueues();
-  const users = useUsers();
-  const agents = useMemo(() => assignable(users.data), [users.data]);
 
   const viewList: View[] | undefined = views.data ?? (views.isError ? fallbackViews(queues.data) : undefined);
   // Standard views and queue views are known without asking the server, so
@@ -94,6 +92,10 @@ export default function Workspace() {
     enabled: !!params,
     placeholderData: keepPreviousData,
   });
+  // After the list on purpose: a browser opens at most six connections to a
+  // host and the live stream holds one, so what is requested first comes first.
+  const users = useUsers();
+  const agents = useMemo(() => assignable(users.data), [users.data]);
   const rows = useMemo(() => list.data?.items ?? [], [list.data]);
   const pageKey = sig + "|" + (cursor ?? "");
 
