@@ -4,6 +4,21 @@
 #include "http/views.h"
 
 namespace opsdesk::http {
+namespace {
+
+// The session cookie. HttpOnly keeps scripts from reading it; SameSite=Lax keeps
+// it off cross-site subrequests; Secure when the request came over TLS, which
+// opsdesk sees as X-Forwarded-Proto: https from the TLS-terminating proxy in
+// front of it (the server itself speaks plain HTTP on loopback).
+std::string SessionCookie(const Request& request, const std::string& value, int64_t max_age_seconds) {
+  std::string cookie = std::string(kSessionCookie) + "=" + value + "; Path=/; HttpOnly; SameSite=Lax; Max-Age=" +
+                       std::to_string(max_age_seconds);
+  auto proto = request.Header("X-Forwarded-Proto");
+  if (proto && EqualsIgnoreCase(*proto, "https")) cookie += "; Secure";
+  return cookie;
+}
+
+}  // namespace
 
 void RegisterAuthRoutes(Router& router, ApiServices& s) {
   router.Add("POST", "/api/v1/auth/login", [&s](CallContext& ctx) {
@@ -18,11 +33,8 @@ void RegisterAuthRoutes(Router& router, ApiServices& s) {
     Response response = JsonResponse(200, boost::json::object{{"token", result->token.secret},
                                                               {"expires_at", OptionalTime(result->token.expires_at)},
                                                               {"user", UserJson(result->user)}});
-    // HttpOnly keeps scripts from reading the session; SameSite=Lax keeps it off
-    // cross-site subrequests. `Secure` is added when served over TLS (issue 4).
-    response.headers.emplace_back("Set-Cookie", std::string(kSessionCookie) + "=" + result->token.secret +
-                                                    "; Path=/; HttpOnly; SameSite=Lax; Max-Age=" +
-                                                    std::to_string(auth::AuthService::kSessionLifetimeMs / 1000));
+    response.headers.emplace_back(
+        "Set-Cookie", SessionCookie(ctx.request, result->token.secret, auth::AuthService::kSessionLifetimeMs / 1000));
     return response;
   }, /*requires_auth=*/false);
 
@@ -30,8 +42,7 @@ void RegisterAuthRoutes(Router& router, ApiServices& s) {
     if (Status st = s.auth.Logout(*ctx.token); !st.ok()) return ErrorResponse(st, ctx.request);
     Response response;
     response.status = 204;
-    response.headers.emplace_back("Set-Cookie",
-                                  std::string(kSessionCookie) + "=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0");
+    response.headers.emplace_back("Set-Cookie", SessionCookie(ctx.request, "", 0));
     return response;
   });
 

@@ -495,7 +495,16 @@ TEST_P(TicketsApiTest, LoginAnswersTheUserAndASessionCookie) {
   std::string cookie = r.Header("Set-Cookie").value_or("");
   EXPECT_EQ(cookie.rfind("opsdesk_session=" + Str(r.Json(), "token") + ";", 0), 0u) << cookie;
   EXPECT_NE(cookie.find("HttpOnly"), std::string::npos) << cookie;
+  EXPECT_NE(cookie.find("SameSite=Lax"), std::string::npos) << cookie;
+  EXPECT_EQ(cookie.find("Secure"), std::string::npos) << "plain HTTP: no Secure flag, or browsers drop it";
   EXPECT_TRUE(IsFieldError(client().Post("/api/v1/auth/login", object{{"email", desk().lead.email}}), "password"));
+
+  // Behind a TLS-terminating proxy the cookie is Secure.
+  HttpResponse tls = client().Post("/api/v1/auth/login",
+                                   object{{"email", desk().lead.email}, {"password", desk().lead.password}}, "",
+                                   {{"X-Forwarded-Proto", "https"}});
+  ASSERT_EQ(tls.status, 200) << tls.Describe();
+  EXPECT_NE(tls.Header("Set-Cookie").value_or("").find("; Secure"), std::string::npos);
 }
 
 TEST_P(TicketsApiTest, PersonalTokensAreShownOnceAndRevocable) {
