@@ -78,13 +78,14 @@ void PostgresBus::ListenLoop() {
     }
     if (warned) spdlog::info("live: listening on PostgreSQL again");
     warned = false;
-    // Wake at least every 200 ms to notice a stop.
+    // Wake at least every 200 ms to notice a stop. Notifications can also sit
+    // in libpq's buffer without new bytes on the socket (read along with the
+    // LISTEN's own answer, say), so the buffer is drained on every wake-up.
     while (!stopping_.load()) {
       pollfd fd{PQsocket(conn.get()), POLLIN, 0};
       int ready = poll(&fd, 1, 200);
       if (ready < 0) break;
-      if (ready == 0) continue;
-      if (!PQconsumeInput(conn.get())) break;  // connection lost: reconnect
+      if (ready > 0 && !PQconsumeInput(conn.get())) break;  // connection lost: reconnect
       while (PGnotify* note = PQnotifies(conn.get())) {
         std::string payload = note->extra;
         PQfreemem(note);
