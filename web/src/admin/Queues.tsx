@@ -1,13 +1,16 @@
 // /admin/queues: queues (shown to requesters as "Component") and the team that
 // owns each.
-import { useState, type FormEvent } from "react";
+import { useState } from "react";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { post } from "../api/client";
 import { keys } from "../api/keys";
 import type { Queue } from "../api/types";
-import { Empty, ErrorBanner, FieldError, FormError, Loading } from "../components/States";
+import { SelectField, TextField } from "../components/Field";
+import { ListTable } from "../components/Table";
+import { Empty, ErrorBanner, ListStates } from "../components/States";
 import { useQueues } from "../portal/queues";
-import { asFieldError, invalid, useTeams } from "./shared";
+import { CreateForm } from "./CreateForm";
+import { asFieldError, useTeams } from "./shared";
 import "./admin.css";
 
 interface NewQueueBody {
@@ -36,9 +39,7 @@ export default function Queues() {
   const teamName = (id: number | null) =>
     id == null ? "—" : (teams.data?.find((t) => t.id === id)?.name ?? `Team #${id}`);
 
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
-    if (create.isPending) return;
+  const submit = () => {
     const body: NewQueueBody = { name: name.trim() };
     if (teamId) body.team_id = Number(teamId);
     if (description.trim()) body.description = description.trim();
@@ -48,91 +49,70 @@ export default function Queues() {
   return (
     <div className="admin">
       <h1>Queues</h1>
-      <form className="panel admin-form" onSubmit={submit} noValidate aria-labelledby="new-queue-title">
-        <h2 id="new-queue-title">New queue</h2>
-        <FormError error={error} />
-        <div className="admin-form-grid">
-          <div className="field">
-            <label htmlFor="queue-name">Name</label>
-            <input
-              id="queue-name"
-              value={name}
-              placeholder="e.g. networking"
-              aria-invalid={invalid(error, "name")}
-              aria-describedby="queue-name-help"
-              onChange={(e) => setName(e.target.value)}
-            />
-            <div id="queue-name-help" className="muted field-help">
-              Lower-case letters, digits, “-”, “_” and “.”; requesters see it as the component
-            </div>
-            <FieldError error={error} field="name" />
-          </div>
-          <div className="field">
-            <label htmlFor="queue-team">Owning team</label>
-            <select
-              id="queue-team"
-              value={teamId}
-              aria-invalid={invalid(error, "team_id")}
-              onChange={(e) => setTeamId(e.target.value)}
-            >
-              <option value="">No team</option>
-              {teams.data?.map((t) => (
-                <option key={t.id} value={t.id}>
-                  {t.name}
-                </option>
-              ))}
-            </select>
-            <FieldError error={error} field="team_id" />
-          </div>
-          <div className="field admin-wide">
-            <label htmlFor="queue-description">Description</label>
-            <input
-              id="queue-description"
-              value={description}
-              placeholder="Shown to requesters when they pick a component"
-              aria-invalid={invalid(error, "description")}
-              onChange={(e) => setDescription(e.target.value)}
-            />
-            <FieldError error={error} field="description" />
-          </div>
-        </div>
-        <button type="submit" className="primary" disabled={create.isPending}>
-          {create.isPending ? "Creating…" : "Create queue"}
-        </button>
-      </form>
+      <CreateForm id="new-queue" title="New queue" submitLabel="Create queue" pending={create.isPending} error={error} onSubmit={submit}>
+        <TextField
+          id="queue-name"
+          label="Name"
+          placeholder="e.g. networking"
+          value={name}
+          onChange={setName}
+          error={error}
+          field="name"
+          help="Lower-case letters, digits, “-”, “_” and “.”; requesters see it as the component"
+        />
+        <SelectField id="queue-team" label="Owning team" value={teamId} onChange={setTeamId} error={error} field="team_id">
+          <option value="">No team</option>
+          {teams.data?.map((t) => (
+            <option key={t.id} value={t.id}>
+              {t.name}
+            </option>
+          ))}
+        </SelectField>
+        <TextField
+          id="queue-description"
+          label="Description"
+          className="field admin-wide"
+          placeholder="Shown to requesters when they pick a component"
+          value={description}
+          onChange={setDescription}
+          error={error}
+          field="description"
+        />
+      </CreateForm>
 
       <h2>All queues</h2>
       {teams.isError && <ErrorBanner error={teams.error} />}
-      {queues.isPending ? (
-        <Loading />
-      ) : !queues.data ? (
-        <ErrorBanner error={queues.error} />
-      ) : queues.data.length === 0 ? (
-        <Empty title="No queues yet">
-          <p className="muted">Create a queue above so requesters can pick a component.</p>
-        </Empty>
-      ) : (
-        <div className="table-scroll">
-          <table className="list admin-table">
-            <thead>
-              <tr>
+      <ListStates
+        pending={queues.isPending}
+        items={queues.data}
+        error={queues.error}
+        empty={
+          <Empty title="No queues yet">
+            <p className="muted">Create a queue above so requesters can pick a component.</p>
+          </Empty>
+        }
+      >
+        {(list) => (
+          <ListTable
+            className="admin-table"
+            head={
+              <>
                 <th>Name</th>
                 <th>Owning team</th>
                 <th>Description</th>
+              </>
+            }
+          >
+            {list.map((q) => (
+              <tr key={q.id} data-testid="queue-row" data-queue-id={q.id}>
+                <td className="admin-strong">{q.name}</td>
+                <td>{teamName(q.team_id)}</td>
+                <td className="muted">{q.description || "—"}</td>
               </tr>
-            </thead>
-            <tbody>
-              {queues.data.map((q) => (
-                <tr key={q.id} data-testid="queue-row" data-queue-id={q.id}>
-                  <td className="admin-strong">{q.name}</td>
-                  <td>{teamName(q.team_id)}</td>
-                  <td className="muted">{q.description || "—"}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+            ))}
+          </ListTable>
+        )}
+      </ListStates>
     </div>
   );
 }

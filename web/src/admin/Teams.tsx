@@ -1,12 +1,14 @@
 // /admin/teams: teams of staff that own queues. Leads and admins create teams
 // and add or remove members.
-import { useState, type FormEvent } from "react";
+import { useState } from "react";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { ApiError, api, post } from "../api/client";
 import { keys } from "../api/keys";
 import type { Team, User } from "../api/types";
-import { Empty, ErrorBanner, FieldError, FormError, Loading } from "../components/States";
-import { asFieldError, invalid, useAllUsers, useTeams } from "./shared";
+import { TextField } from "../components/Field";
+import { Empty, ErrorBanner, FieldError, FormError, ListStates } from "../components/States";
+import { CreateForm } from "./CreateForm";
+import { asFieldError, useAllUsers, useTeams } from "./shared";
 import "./admin.css";
 
 function NewTeamForm() {
@@ -23,49 +25,34 @@ function NewTeamForm() {
   });
   const error = asFieldError(create.error, "name");
 
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
-    if (create.isPending) return;
+  const submit = () => {
     const body: { name: string; description?: string } = { name: name.trim() };
     if (description.trim()) body.description = description.trim();
     create.mutate(body);
   };
 
   return (
-    <form className="panel admin-form" onSubmit={submit} noValidate aria-labelledby="new-team-title">
-      <h2 id="new-team-title">New team</h2>
-      <FormError error={error} />
-      <div className="admin-form-grid">
-        <div className="field">
-          <label htmlFor="team-name">Name</label>
-          <input
-            id="team-name"
-            value={name}
-            placeholder="e.g. night-shift"
-            aria-invalid={invalid(error, "name")}
-            aria-describedby="team-name-help"
-            onChange={(e) => setName(e.target.value)}
-          />
-          <div id="team-name-help" className="muted field-help">
-            Lower-case letters, digits, “-”, “_” and “.”
-          </div>
-          <FieldError error={error} field="name" />
-        </div>
-        <div className="field admin-wide">
-          <label htmlFor="team-description">Description</label>
-          <input
-            id="team-description"
-            value={description}
-            aria-invalid={invalid(error, "description")}
-            onChange={(e) => setDescription(e.target.value)}
-          />
-          <FieldError error={error} field="description" />
-        </div>
-      </div>
-      <button type="submit" className="primary" disabled={create.isPending}>
-        {create.isPending ? "Creating…" : "Create team"}
-      </button>
-    </form>
+    <CreateForm id="new-team" title="New team" submitLabel="Create team" pending={create.isPending} error={error} onSubmit={submit}>
+      <TextField
+        id="team-name"
+        label="Name"
+        placeholder="e.g. night-shift"
+        value={name}
+        onChange={setName}
+        error={error}
+        field="name"
+        help="Lower-case letters, digits, “-”, “_” and “.”"
+      />
+      <TextField
+        id="team-description"
+        label="Description"
+        className="field admin-wide"
+        value={description}
+        onChange={setDescription}
+        error={error}
+        field="description"
+      />
+    </CreateForm>
   );
 }
 
@@ -157,21 +144,24 @@ export default function Teams() {
       <h1>Teams</h1>
       <NewTeamForm />
       {users.isError && <ErrorBanner error={users.error} />}
-      {teams.isPending ? (
-        <Loading />
-      ) : !teams.data ? (
-        <ErrorBanner error={teams.error} />
-      ) : teams.data.length === 0 ? (
-        <Empty title="No teams yet">
-          <p className="muted">Create a team above, then give it members and queues.</p>
-        </Empty>
-      ) : (
-        <div className="team-grid">
-          {teams.data.map((t) => (
-            <TeamCard key={t.id} team={t} staff={staff} byId={byId} />
-          ))}
-        </div>
-      )}
+      <ListStates
+        pending={teams.isPending}
+        items={teams.data}
+        error={teams.error}
+        empty={
+          <Empty title="No teams yet">
+            <p className="muted">Create a team above, then give it members and queues.</p>
+          </Empty>
+        }
+      >
+        {(list) => (
+          <div className="team-grid">
+            {list.map((t) => (
+              <TeamCard key={t.id} team={t} staff={staff} byId={byId} />
+            ))}
+          </div>
+        )}
+      </ListStates>
     </div>
   );
 }

@@ -1,18 +1,29 @@
 // /admin/users: everyone who can sign in. Admins create and change users; leads
 // may look but not touch (the server answers 403 anyway).
-import { useState, type FormEvent } from "react";
+import { useState } from "react";
 import { useInfiniteQuery, useMutation, useQueryClient } from "@tanstack/react-query";
 import { ApiError, get, patch, post } from "../api/client";
 import { keys } from "../api/keys";
 import type { Page, Role, User } from "../api/types";
 import { useAuth } from "../auth";
-import { Empty, ErrorBanner, FieldError, FormError, Loading } from "../components/States";
+import { SelectField, TextField } from "../components/Field";
+import { ListTable } from "../components/Table";
+import { Empty, ErrorBanner, ListStates, LoadMore } from "../components/States";
 import { absoluteTime } from "../components/format";
-import { asFieldError, invalid } from "./shared";
+import { CreateForm } from "./CreateForm";
+import { asFieldError } from "./shared";
 import "./admin.css";
 
 const ROLES: Role[] = ["requester", "agent", "lead", "admin"];
 const roleLabel = (r: Role) => r.charAt(0).toUpperCase() + r.slice(1);
+
+function RoleOptions() {
+  return ROLES.map((r) => (
+    <option key={r} value={r}>
+      {roleLabel(r)}
+    </option>
+  ));
+}
 
 interface NewUserBody {
   email: string;
@@ -44,9 +55,7 @@ function NewUserForm() {
   });
   const error = asFieldError(create.error, "email");
 
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
-    if (create.isPending) return;
+  const submit = () => {
     setCreated(null);
     const body: NewUserBody = { email: email.trim(), display_name: displayName.trim(), role };
     if (password) body.password = password;
@@ -55,81 +64,39 @@ function NewUserForm() {
   };
 
   return (
-    <form className="panel admin-form" onSubmit={submit} noValidate aria-labelledby="new-user-title">
-      <h2 id="new-user-title">New user</h2>
-      <FormError error={error} />
-      {created && (
-        <div className="admin-ok" role="status">
-          Created {created.display_name} ({created.email}).
-        </div>
-      )}
-      <div className="admin-form-grid">
-        <div className="field">
-          <label htmlFor="user-email">Email</label>
-          <input
-            id="user-email"
-            type="email"
-            autoComplete="off"
-            value={email}
-            aria-invalid={invalid(error, "email")}
-            onChange={(e) => setEmail(e.target.value)}
-          />
-          <FieldError error={error} field="email" />
-        </div>
-        <div className="field">
-          <label htmlFor="user-name">Display name</label>
-          <input
-            id="user-name"
-            value={displayName}
-            maxLength={100}
-            aria-invalid={invalid(error, "display_name")}
-            onChange={(e) => setDisplayName(e.target.value)}
-          />
-          <FieldError error={error} field="display_name" />
-        </div>
-        <div className="field">
-          <label htmlFor="user-role">Role</label>
-          <select id="user-role" value={role} aria-invalid={invalid(error, "role")} onChange={(e) => setRole(e.target.value as Role)}>
-            {ROLES.map((r) => (
-              <option key={r} value={r}>
-                {roleLabel(r)}
-              </option>
-            ))}
-          </select>
-          <FieldError error={error} field="role" />
-        </div>
-        <div className="field">
-          <label htmlFor="user-password">Initial password (optional)</label>
-          <input
-            id="user-password"
-            type="password"
-            autoComplete="new-password"
-            value={password}
-            aria-invalid={invalid(error, "password")}
-            aria-describedby="user-password-help"
-            onChange={(e) => setPassword(e.target.value)}
-          />
-          <div id="user-password-help" className="muted field-help">
-            At least 8 characters. Leave empty if the user signs in another way.
+    <CreateForm
+      id="new-user"
+      title="New user"
+      submitLabel="Create user"
+      pending={create.isPending}
+      error={error}
+      onSubmit={submit}
+      notice={
+        created && (
+          <div className="admin-ok" role="status">
+            Created {created.display_name} ({created.email}).
           </div>
-          <FieldError error={error} field="password" />
-        </div>
-        <div className="field">
-          <label htmlFor="user-tz">Time zone (optional)</label>
-          <input
-            id="user-tz"
-            value={timeZone}
-            placeholder="UTC"
-            aria-invalid={invalid(error, "time_zone")}
-            onChange={(e) => setTimeZone(e.target.value)}
-          />
-          <FieldError error={error} field="time_zone" />
-        </div>
-      </div>
-      <button type="submit" className="primary" disabled={create.isPending}>
-        {create.isPending ? "Creating…" : "Create user"}
-      </button>
-    </form>
+        )
+      }
+    >
+      <TextField id="user-email" label="Email" type="email" autoComplete="off" value={email} onChange={setEmail} error={error} field="email" />
+      <TextField id="user-name" label="Display name" maxLength={100} value={displayName} onChange={setDisplayName} error={error} field="display_name" />
+      <SelectField id="user-role" label="Role" value={role} onChange={(v) => setRole(v as Role)} error={error} field="role">
+        <RoleOptions />
+      </SelectField>
+      <TextField
+        id="user-password"
+        label="Initial password (optional)"
+        type="password"
+        autoComplete="new-password"
+        value={password}
+        onChange={setPassword}
+        error={error}
+        field="password"
+        help="At least 8 characters. Leave empty if the user signs in another way."
+      />
+      <TextField id="user-tz" label="Time zone (optional)" placeholder="UTC" value={timeZone} onChange={setTimeZone} error={error} field="time_zone" />
+    </CreateForm>
   );
 }
 
@@ -156,11 +123,7 @@ function UserRow({ user, canEdit, isSelf }: { user: User; canEdit: boolean; isSe
           disabled={disabled}
           onChange={(e) => change.mutate({ role: e.target.value as Role })}
         >
-          {ROLES.map((r) => (
-            <option key={r} value={r}>
-              {roleLabel(r)}
-            </option>
-          ))}
+          <RoleOptions />
         </select>
       </td>
       <td>{user.is_active ? "Active" : "Deactivated"}</td>
@@ -208,18 +171,13 @@ export default function Users() {
       {isAdmin && <NewUserForm />}
 
       <h2>All users</h2>
-      {users.isPending ? (
-        <Loading />
-      ) : !users.data ? (
-        <ErrorBanner error={users.error} />
-      ) : list.length === 0 ? (
-        <Empty title="No users yet" />
-      ) : (
-        <>
-          <div className="table-scroll">
-            <table className="list admin-table">
-              <thead>
-                <tr>
+      <ListStates pending={users.isPending} items={users.data ? list : undefined} error={users.error} empty={<Empty title="No users yet" />}>
+        {(list) => (
+          <>
+            <ListTable
+              className="admin-table"
+              head={
+                <>
                   <th>Name</th>
                   <th>Role</th>
                   <th>Status</th>
@@ -228,25 +186,18 @@ export default function Users() {
                   <th>
                     <span className="visually-hidden">Actions</span>
                   </th>
-                </tr>
-              </thead>
-              <tbody>
-                {list.map((u) => (
-                  <UserRow key={u.id} user={u} canEdit={isAdmin} isSelf={u.id === me?.id} />
-                ))}
-              </tbody>
-            </table>
-          </div>
-          {users.isError && <ErrorBanner error={users.error} />}
-          {users.hasNextPage && (
-            <div className="admin-more">
-              <button type="button" onClick={() => users.fetchNextPage()} disabled={users.isFetchingNextPage}>
-                {users.isFetchingNextPage ? "Loading…" : "Load more"}
-              </button>
-            </div>
-          )}
-        </>
-      )}
+                </>
+              }
+            >
+              {list.map((u) => (
+                <UserRow key={u.id} user={u} canEdit={isAdmin} isSelf={u.id === me?.id} />
+              ))}
+            </ListTable>
+            {users.isError && <ErrorBanner error={users.error} />}
+            <LoadMore query={users} className="admin-more" />
+          </>
+        )}
+      </ListStates>
     </div>
   );
 }

@@ -40,5 +40,5 @@ export function asFieldError(error: unknown, field: string): unknown {
   return error;
 }
 
-export const invalid = (error: unknown, field: string) =>
-  (error instanceof ApiError && !!error.fields[field]) || undefined;
+// Moved to components/Field; re-exported for the admin pages.
+export { invalid } from "../components/Field";

@@ -74,6 +74,31 @@ function ticketApi(extra?: Handler): Call[] {
   );
 }
 
+// Records every PATCH and answers it with `answer` (by default: applies it and
+// bumps the version, as the server would).
+function patchApi(answer: (call: Call, n: number) => ReturnType<Handler> = applyPatch): Call[] {
+  const patches: Call[] = [];
+  ticketApi((call) => {
+    if (call.method !== "PATCH") return undefined;
+    patches.push(call);
+    return answer(call, patches.length);
+  });
+  return patches;
+}
+
+function applyPatch(call: Call) {
+  current = { ...current, ...(call.body as Partial<Ticket>), version: current.version + 1 };
+  return { body: current };
+}
+
+// Opens ticket 7 and waits for it to show.
+async function openTicket() {
+  const user = userEvent.setup();
+  renderAgent("/agent/tickets/7");
+  await screen.findByTestId("ticket-subject");
+  return user;
+}
+
 beforeEach(() => {
   sessionStorage.clear();
   current = ticket(7, { subject: "Printer on fire", body_html: "<p>Smoke everywhere</p>", status: "new", tags: ["hardware"], links: [{ kind: "related", ticket_id: 9 }] });
@@ -83,8 +108,8 @@ afterEach(() => vi.unstubAllGlobals());
 describe("AgentTicket", () => {
   it("renders the conversation with internal notes marked, history and side panel", async () => {
     ticketApi();
-    renderAgent("/agent/tickets/7");
-    expect(await screen.findByTestId("ticket-subject")).toHaveTextContent("Printer on fire");
+    await openTicket();
+    expect(screen.getByTestId("ticket-subject")).toHaveTextContent("Printer on fire");
 
     const entries = await screen.findAllByTestId("comment");
     expect(entries).toHaveLength(4); // the ticket body, then three comments
@@ -110,19 +135,10 @@ describe("AgentTicket", () => {
   });
 
   it("saves a field change with If-Match and reports a stale version", async () => {
-    const patches: Call[] = [];
-    ticketApi((call) => {
-      if (call.method !== "PATCH") return undefined;
-      patches.push(call);
-      if (patches.length === 1) {
-        current = { ...current, status: "pending", version: 2 };
-        return { body: current };
-      }
-      return { status: 412, body: { error: { code: "precondition_failed", message: "ticket was changed by someone else" } } };
-    });
-    const user = userEvent.setup();
-    renderAgent("/agent/tickets/7");
-    await screen.findByTestId("ticket-subject");
+    const patches = patchApi((call, n) =>
+      n === 1 ? applyPatch(call) : { status: 412, body: { error: { code: "precondition_failed", message: "ticket was changed by someone else" } } },
+    );
+    const user = await openTicket();
 
     await user.selectOptions(screen.getByLabelText("Status"), "pending");
     await waitFor(() => expect(patches).toHaveLength(1));
@@ -139,16 +155,8 @@ describe("AgentTicket", () => {
   });
 
   it("assigns to me and edits tags", async () => {
-    const patches: Call[] = [];
-    ticketApi((call) => {
-      if (call.method !== "PATCH") return undefined;
-      patches.push(call);
-      current = { ...current, ...(call.body as Partial<Ticket>), version: current.version + 1 };
-      return { body: current };
-    });
-    const user = userEvent.setup();
-    renderAgent("/agent/tickets/7");
-    await screen.findByTestId("ticket-subject");
+    const patches = patchApi();
+    const user = await openTicket();
     await waitFor(() => expect(screen.getByRole("button", { name: "Assign to me" })).toBeEnabled());
     await user.click(screen.getByRole("button", { name: "Assign to me" }));
     await waitFor(() => expect(patches[0]?.body).toEqual({ assignee_id: me.id }));
@@ -160,14 +168,11 @@ describe("AgentTicket", () => {
   });
 
   it("edits the subject in place", async () => {
-    const patches: Call[] = [];
-    ticketApi((call) => {
-      if (call.method !== "PATCH") return undefined;
-      patches.push(call);
-      return { status: 422, body: { error: { code: "invalid", message: "ticket is not valid", fields: { subject: "must not be empty" } } } };
-    });
-    const user = userEvent.setup();
-    renderAgent("/agent/tickets/7");
+    const patches = patchApi(() => ({
+      status: 422,
+      body: { error: { code: "invalid", message: "ticket is not valid", fields: { subject: "must not be empty" } } },
+    }));
+    const user = await openTicket();
     await user.click(await screen.findByText("Printer on fire"));
     const input = screen.getByLabelText("Subject");
     await user.clear(input);
@@ -188,9 +193,7 @@ describe("AgentTicket", () => {
       }
       return { status: 201, body: comment(99) };
     });
-    const user = userEvent.setup();
-    renderAgent("/agent/tickets/7");
-    await screen.findByTestId("ticket-subject");
+    const user = await openTicket();
 
     const editor = screen.getByLabelText("Message");
     await user.type(editor, "Hello there");
@@ -224,16 +227,8 @@ describe("AgentTicket", () => {
 
   it("has keyboard shortcuts: ?, r, n, a, s, j/k through the last list, g l", async () => {
     sessionStorage.setItem("opsdesk.agent.list", JSON.stringify({ url: "/agent/views/unassigned?priority=high", ids: [5, 7, 8], current: 7 }));
-    const patches: Call[] = [];
-    ticketApi((call) => {
-      if (call.method !== "PATCH") return undefined;
-      patches.push(call);
-      current = { ...current, ...(call.body as Partial<Ticket>), version: current.version + 1 };
-      return { body: current };
-    });
-    const user = userEvent.setup();
-    renderAgent("/agent/tickets/7");
-    await screen.findByTestId("ticket-subject");
+    const patches = patchApi();
+    const user = await openTicket();
     await waitFor(() => expect(screen.getByTestId("location")).toBeInTheDocument());
 
     await user.keyboard("?");
@@ -272,8 +267,7 @@ describe("AgentTicket", () => {
   it("shows who else is viewing or typing", async () => {
     vi.stubGlobal("EventSource", FakeEventSource);
     const calls = ticketApi();
-    renderAgent("/agent/tickets/7");
-    await screen.findByTestId("ticket-subject");
+    const user = await openTicket();
     await waitFor(() => expect(FakeEventSource.last).not.toBeNull());
     // The page announces the agent.
     await waitFor(() => expect(calls.some((c) => c.method === "PUT" && c.url.pathname === "/api/v1/tickets/7/presence")).toBe(true));
@@ -296,7 +290,6 @@ describe("AgentTicket", () => {
     expect(screen.getByTestId("presence")).toHaveTextContent("Bob is typing…");
 
     // Typing in the composer tells the others.
-    const user = userEvent.setup();
     await user.type(screen.getByLabelText("Message"), "hi");
     expect(calls.some((c) => c.method === "PUT" && (c.body as { state?: string })?.state === "typing")).toBe(true);
 

@@ -2,8 +2,8 @@
 // change picked in the bar (status, priority, assignee, tag) in a single
 // POST /tickets/bulk; "Assign to me" is applied at once on its own.
 import { useState } from "react";
-import { STATUSES, PRIORITIES, type User } from "../api/types";
-import { priorityLabel, statusLabel } from "../components/format";
+import type { User } from "../api/types";
+import { PriorityOptions, StatusOptions } from "../components/Options";
 
 export interface BulkChanges {
   status?: string;
@@ -70,19 +70,11 @@ export function BulkBar({ count, agents, busy, onApply, onAssignToMe, onClear }:
       </select>
       <select aria-label="Bulk status" value={status} onChange={(e) => setStatus(e.target.value)}>
         <option value="">Status…</option>
-        {STATUSES.map((s) => (
-          <option key={s} value={s}>
-            {statusLabel(s)}
-          </option>
-        ))}
+        <StatusOptions />
       </select>
       <select aria-label="Bulk priority" value={priority} onChange={(e) => setPriority(e.target.value)}>
         <option value="">Priority…</option>
-        {PRIORITIES.map((p) => (
-          <option key={p} value={p}>
-            {priorityLabel(p)}
-          </option>
-        ))}
+        <PriorityOptions />
       </select>
       <input
         aria-label="Bulk tag"

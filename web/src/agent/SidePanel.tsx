@@ -2,9 +2,10 @@
 // the page); while it is on its way the control shows the new value.
 import { useState } from "react";
 import { Link } from "react-router";
-import { STATUSES, PRIORITIES, type Queue, type Ticket, type User } from "../api/types";
+import type { Queue, Ticket, User } from "../api/types";
+import { Field } from "../components/Field";
+import { PriorityOptions, StatusOptions } from "../components/Options";
 import { FieldError, FormError } from "../components/States";
-import { priorityLabel, statusLabel } from "../components/format";
 import { LINK_LABELS } from "./history";
 
 export interface TicketChanges {
@@ -69,32 +70,20 @@ export function SidePanel({ ticket: t, agents, queues, me, pending, error, confl
         </div>
       </div>
 
-      <div className="ag-side-field">
-        <label htmlFor="ag-status">Status</label>
+      {/* Field, not SelectField: these selects carry no aria-invalid. */}
+      <Field id="ag-status" label="Status" className="ag-side-field" error={error} field="status">
         <select id="ag-status" value={status} disabled={closed} onChange={(e) => onChange({ status: e.target.value })}>
-          {STATUSES.map((s) => (
-            <option key={s} value={s} disabled={s === "new" && t.status !== "new"}>
-              {statusLabel(s)}
-            </option>
-          ))}
+          <StatusOptions disabled={(s) => s === "new" && t.status !== "new"} />
         </select>
-        <FieldError error={error} field="status" />
-      </div>
+      </Field>
 
-      <div className="ag-side-field">
-        <label htmlFor="ag-priority">Priority</label>
+      <Field id="ag-priority" label="Priority" className="ag-side-field" error={error} field="priority">
         <select id="ag-priority" value={priority} disabled={closed} onChange={(e) => onChange({ priority: e.target.value })}>
-          {PRIORITIES.map((p) => (
-            <option key={p} value={p}>
-              {priorityLabel(p)}
-            </option>
-          ))}
+          <PriorityOptions />
         </select>
-        <FieldError error={error} field="priority" />
-      </div>
+      </Field>
 
-      <div className="ag-side-field">
-        <label htmlFor="ag-queue">Queue</label>
+      <Field id="ag-queue" label="Queue" className="ag-side-field" error={error} field="queue">
         <select id="ag-queue" value={queue} disabled={closed} onChange={(e) => e.target.value && onChange({ queue: Number(e.target.value) })}>
           {!t.queue && <option value="">No queue</option>}
           {t.queue && !queues.some((q) => q.id === t.queue!.id) && <option value={t.queue.id}>{t.queue.name}</option>}
@@ -104,8 +93,7 @@ export function SidePanel({ ticket: t, agents, queues, me, pending, error, confl
             </option>
           ))}
         </select>
-        <FieldError error={error} field="queue" />
-      </div>
+      </Field>
 
       <div className="ag-side-field">
         <div className="ag-label-row">

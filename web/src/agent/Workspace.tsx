@@ -7,11 +7,12 @@ import { Link, NavLink, useLocation, useNavigate, useParams, useSearchParams } f
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { get, patch, post } from "../api/client";
 import { keys } from "../api/keys";
-import { PRIORITIES, STATUSES, type Page, type Status, type Ticket, type View } from "../api/types";
+import { STATUSES, type Page, type Status, type Ticket, type View } from "../api/types";
 import { useAuth } from "../auth";
 import { PriorityBadge, StatusBadge } from "../components/Badges";
 import { Empty, ErrorBanner, Loading } from "../components/States";
-import { absoluteTime, priorityLabel, relativeTime, statusLabel } from "../components/format";
+import { absoluteTime, relativeTime, statusLabel } from "../components/format";
+import { PriorityOptions } from "../components/Options";
 import { BulkBar, bulkSummary, type BulkChanges, type BulkItem } from "./BulkBar";
 import { assignable, fallbackViews, OPEN_STATUSES, PAGE_SIZE, useQueues, useUsers, useViews } from "./data";
 import { ShortcutHelp } from "./ShortcutHelp";
@@ -324,11 +325,7 @@ export default function Workspace() {
           </select>
           <select aria-label="Priority filter" value={search.get("priority") ?? ""} onChange={(e) => setFilter("priority", e.target.value)}>
             <option value="">Any priority</option>
-            {PRIORITIES.map((p) => (
-              <option key={p} value={p}>
-                {priorityLabel(p)}
-              </option>
-            ))}
+            <PriorityOptions />
           </select>
           <select aria-label="Assignee filter" value={search.get("assignee") ?? ""} onChange={(e) => setFilter("assignee", e.target.value)}>
             <option value="">Any assignee</option>

@@ -55,3 +55,41 @@ export function FormError({ error }: { error: unknown }) {
   }
   return <ErrorBanner error={error} />;
 }
+
+// A list query's states: loading, failed (nothing loaded), nothing yet, or the items.
+export function ListStates<T>({
+  pending,
+  items,
+  error,
+  empty,
+  children,
+}: {
+  pending: boolean;
+  items: T[] | undefined; // undefined: nothing loaded
+  error: unknown;
+  empty: ReactNode;
+  children: (items: T[]) => ReactNode;
+}) {
+  if (pending) return <Loading />;
+  if (!items) return <ErrorBanner error={error} />;
+  if (items.length === 0) return <>{empty}</>;
+  return <>{children(items)}</>;
+}
+
+// The "Load more" button under a paged list (an infinite query).
+export function LoadMore({
+  query,
+  className,
+}: {
+  query: { hasNextPage: boolean; isFetchingNextPage: boolean; fetchNextPage: () => unknown };
+  className: string;
+}) {
+  if (!query.hasNextPage) return null;
+  return (
+    <div className={className}>
+      <button type="button" onClick={() => query.fetchNextPage()} disabled={query.isFetchingNextPage}>
+        {query.isFetchingNextPage ? "Loading…" : "Load more"}
+      </button>
+    </div>
+  );
+}

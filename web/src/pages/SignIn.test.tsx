@@ -19,6 +19,15 @@ async function expectWentTo(target: string, go: { mock: { calls: unknown[][] } }
   });
 }
 
+// Opens /login (at `url`) and signs in with the given credentials.
+async function signIn(email: string, password: string, url = "/login") {
+  renderPage(<SignIn />, { path: "/login", url });
+  const user = userEvent.setup();
+  await user.type(await screen.findByLabelText("Email"), email);
+  await user.type(screen.getByLabelText("Password"), password);
+  await user.click(screen.getByRole("button", { name: "Sign in" }));
+}
+
 describe("SignIn", () => {
   it("posts the typed credentials and goes to ?next", async () => {
     const api = mockApi(
@@ -28,11 +37,7 @@ describe("SignIn", () => {
       null,
     );
     const go = vi.spyOn(hardNavigation, "go").mockImplementation(() => {});
-    renderPage(<SignIn />, { path: "/login", url: "/login?next=%2Fportal%2Fnew" });
-    const user = userEvent.setup();
-    await user.type(await screen.findByLabelText("Email"), "priya@example.com");
-    await user.type(screen.getByLabelText("Password"), "opsdesk-demo");
-    await user.click(screen.getByRole("button", { name: "Sign in" }));
+    await signIn("priya@example.com", "opsdesk-demo", "/login?next=%2Fportal%2Fnew");
 
     await expectWentTo("/portal/new", go);
     const login = api.find("POST", "/auth/login");
@@ -43,22 +48,14 @@ describe("SignIn", () => {
   it("goes to / when there is no next", async () => {
     mockApi({ "POST /auth/login": { body: { token: "t", expires_at: "", user: makeUser() } } }, null);
     const go = vi.spyOn(hardNavigation, "go").mockImplementation(() => {});
-    renderPage(<SignIn />, { path: "/login", url: "/login" });
-    const user = userEvent.setup();
-    await user.type(await screen.findByLabelText("Email"), "a@b.c");
-    await user.type(screen.getByLabelText("Password"), "secret-pw");
-    await user.click(screen.getByRole("button", { name: "Sign in" }));
+    await signIn("a@b.c", "secret-pw");
     await expectWentTo("/", go);
   });
 
   it("shows an error for wrong credentials and stays", async () => {
     const go = vi.spyOn(hardNavigation, "go").mockImplementation(() => {});
     mockApi({ "POST /auth/login": apiError(401, "unauthenticated", "e-mail or password is wrong") }, null);
-    renderPage(<SignIn />, { path: "/login", url: "/login" });
-    const user = userEvent.setup();
-    await user.type(await screen.findByLabelText("Email"), "priya@example.com");
-    await user.type(screen.getByLabelText("Password"), "nope-nope");
-    await user.click(screen.getByRole("button", { name: "Sign in" }));
+    await signIn("priya@example.com", "nope-nope");
 
     expect(await screen.findByRole("alert")).toHaveTextContent("Wrong email or password");
     expect(screen.queryByTestId("location")).toBeNull();
@@ -77,11 +74,7 @@ describe("SignIn", () => {
       },
       null,
     );
-    renderPage(<SignIn />, { path: "/login", url: "/login" });
-    const user = userEvent.setup();
-    await user.type(await screen.findByLabelText("Email"), "priya@example.com");
-    await user.type(screen.getByLabelText("Password"), "whatever1");
-    await user.click(screen.getByRole("button", { name: "Sign in" }));
+    await signIn("priya@example.com", "whatever1");
     expect(await screen.findByRole("alert")).toHaveTextContent(/too many failed sign-in attempts/i);
   });
 

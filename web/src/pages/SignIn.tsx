@@ -6,6 +6,7 @@ import { useQueryClient } from "@tanstack/react-query";
 import { ApiError } from "../api/client";
 import type { User } from "../api/types";
 import { meKey, useAuth } from "../auth";
+import { TextField } from "../components/Field";
 import { Loading } from "../components/States";
 import "./pages.css";
 
@@ -90,30 +91,19 @@ export default function SignIn() {
             {describe(error)}
           </div>
         )}
-        <div className="field">
-          <label htmlFor="signin-email">Email</label>
-          <input
-            id="signin-email"
-            type="email"
-            inputMode="email"
-            autoComplete="username"
-            autoCapitalize="none"
-            spellCheck={false}
-            autoFocus
-            value={email}
-            onChange={(e) => setEmail(e.target.value)}
-          />
-        </div>
-        <div className="field">
-          <label htmlFor="signin-password">Password</label>
-          <input
-            id="signin-password"
-            type="password"
-            autoComplete="current-password"
-            value={password}
-            onChange={(e) => setPassword(e.target.value)}
-          />
-        </div>
+        <TextField
+          id="signin-email"
+          label="Email"
+          type="email"
+          inputMode="email"
+          autoComplete="username"
+          autoCapitalize="none"
+          spellCheck={false}
+          autoFocus
+          value={email}
+          onChange={setEmail}
+        />
+        <TextField id="signin-password" label="Password" type="password" autoComplete="current-password" value={password} onChange={setPassword} />
         <button type="submit" className="primary signin-submit" disabled={busy || !email || !password}>
           {busy ? "Signing in…" : "Sign in"}
         </button>

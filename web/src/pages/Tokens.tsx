@@ -2,10 +2,12 @@
 // shown once, right after it is created; the server keeps only its hash.
 import { useState, type FormEvent } from "react";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { ApiError, del, get, post } from "../api/client";
+import { del, get, post } from "../api/client";
 import { keys } from "../api/keys";
 import type { Page, TokenInfo } from "../api/types";
-import { Empty, ErrorBanner, FieldError, FormError, Loading } from "../components/States";
+import { TextField } from "../components/Field";
+import { ListTable } from "../components/Table";
+import { Empty, ErrorBanner, FormError, ListStates } from "../components/States";
 import { absoluteTime } from "../components/format";
 import "./pages.css";
 
@@ -17,8 +19,6 @@ interface IssuedToken {
   created_at: string;
   expires_at: string | null;
 }
-
-const invalid = (error: unknown, field: string) => (error instanceof ApiError && !!error.fields[field]) || undefined;
 
 function tokenState(t: TokenInfo, now: number): { label: string; className: string } {
   if (t.revoked_at) return { label: `Revoked ${absoluteTime(t.revoked_at)}`, className: "token-revoked" };
@@ -111,34 +111,27 @@ export default function Tokens() {
         <h2>New token</h2>
         <FormError error={create.error} />
         <div className="token-form-row">
-          <div className="field">
-            <label htmlFor="token-name">Name</label>
-            <input
-              id="token-name"
-              value={name}
-              placeholder="e.g. nightly export"
-              aria-invalid={invalid(create.error, "name")}
-              onChange={(e) => setName(e.target.value)}
-            />
-            <FieldError error={create.error} field="name" />
-          </div>
-          <div className="field">
-            <label htmlFor="token-days">Expires after (days)</label>
-            <input
-              id="token-days"
-              type="number"
-              min={0}
-              max={3650}
-              value={days}
-              aria-invalid={invalid(create.error, "expires_in_days")}
-              aria-describedby="token-days-help"
-              onChange={(e) => setDays(e.target.value)}
-            />
-            <div id="token-days-help" className="muted field-help">
-              0 or empty: never expires
-            </div>
-            <FieldError error={create.error} field="expires_in_days" />
-          </div>
+          <TextField
+            id="token-name"
+            label="Name"
+            placeholder="e.g. nightly export"
+            value={name}
+            onChange={setName}
+            error={create.error}
+            field="name"
+          />
+          <TextField
+            id="token-days"
+            label="Expires after (days)"
+            type="number"
+            min={0}
+            max={3650}
+            value={days}
+            onChange={setDays}
+            error={create.error}
+            field="expires_in_days"
+            help="0 or empty: never expires"
+          />
         </div>
         <button type="submit" className="primary" disabled={create.isPending}>
           {create.isPending ? "Creating…" : "Create token"}
@@ -147,19 +140,21 @@ export default function Tokens() {
 
       <h2>Your tokens</h2>
       <ErrorBanner error={revoke.error} />
-      {tokens.isPending ? (
-        <Loading />
-      ) : !tokens.data ? (
-        <ErrorBanner error={tokens.error} />
-      ) : tokens.data.length === 0 ? (
-        <Empty title="No API tokens yet">
-          <p className="muted">Create one above to use the API from scripts.</p>
-        </Empty>
-      ) : (
-        <div className="table-scroll">
-          <table className="list tokens-table">
-            <thead>
-              <tr>
+      <ListStates
+        pending={tokens.isPending}
+        items={tokens.data}
+        error={tokens.error}
+        empty={
+          <Empty title="No API tokens yet">
+            <p className="muted">Create one above to use the API from scripts.</p>
+          </Empty>
+        }
+      >
+        {(list) => (
+          <ListTable
+            className="tokens-table"
+            head={
+              <>
                 <th>Name</th>
                 <th className="tokens-hide-narrow">Kind</th>
                 <th className="tokens-hide-narrow">Created</th>
@@ -168,47 +163,46 @@ export default function Tokens() {
                 <th>
                   <span className="visually-hidden">Actions</span>
                 </th>
-              </tr>
-            </thead>
-            <tbody>
-              {tokens.data.map((t) => {
-                const state = tokenState(t, now);
-                return (
-                  <tr key={t.id} data-testid="token-row" data-token-id={t.id}>
-                    <td>{t.name}</td>
-                    <td className="tokens-hide-narrow">{t.kind}</td>
-                    <td className="tokens-hide-narrow">{absoluteTime(t.created_at)}</td>
-                    <td>{t.expires_at ? absoluteTime(t.expires_at) : "Never"}</td>
-                    <td className={state.className}>{state.label}</td>
-                    <td className="token-actions">
-                      {t.revoked_at ? null : confirming === t.id ? (
-                        <span className="confirm">
-                          <span>Revoke “{t.name}”?</span>
-                          <button
-                            type="button"
-                            className="danger"
-                            onClick={() => revoke.mutate(t.id)}
-                            disabled={revoke.isPending}
-                          >
-                            Yes, revoke
-                          </button>
-                          <button type="button" onClick={() => setConfirming(null)}>
-                            Cancel
-                          </button>
-                        </span>
-                      ) : (
-                        <button type="button" className="danger" onClick={() => setConfirming(t.id)}>
-                          Revoke
+              </>
+            }
+          >
+            {list.map((t) => {
+              const state = tokenState(t, now);
+              return (
+                <tr key={t.id} data-testid="token-row" data-token-id={t.id}>
+                  <td>{t.name}</td>
+                  <td className="tokens-hide-narrow">{t.kind}</td>
+                  <td className="tokens-hide-narrow">{absoluteTime(t.created_at)}</td>
+                  <td>{t.expires_at ? absoluteTime(t.expires_at) : "Never"}</td>
+                  <td className={state.className}>{state.label}</td>
+                  <td className="token-actions">
+                    {t.revoked_at ? null : confirming === t.id ? (
+                      <span className="confirm">
+                        <span>Revoke “{t.name}”?</span>
+                        <button
+                          type="button"
+                          className="danger"
+                          onClick={() => revoke.mutate(t.id)}
+                          disabled={revoke.isPending}
+                        >
+                          Yes, revoke
                         </button>
-                      )}
-                    </td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-        </div>
-      )}
+                        <button type="button" onClick={() => setConfirming(null)}>
+                          Cancel
+                        </button>
+                      </span>
+                    ) : (
+                      <button type="button" className="danger" onClick={() => setConfirming(t.id)}>
+                        Revoke
+                      </button>
+                    )}
+                  </td>
+                </tr>
+              );
+            })}
+          </ListTable>
+        )}
+      </ListStates>
     </div>
   );
 }

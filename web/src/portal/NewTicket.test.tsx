@@ -3,18 +3,20 @@ import userEvent from "@testing-library/user-event";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import NewTicket from "./NewTicket";
 import { makeTicket, QUEUES } from "./fixtures";
-import { apiError, mockApi, renderPage } from "./testing";
+import { apiError, mockApi, renderPage, type Handler } from "./testing";
 
 afterEach(() => vi.unstubAllGlobals());
 
+// Answers GET /queues and POST /tickets (with `post`), then opens the form.
+function openForm(post: Handler) {
+  const api = mockApi({ "GET /queues": { body: { items: QUEUES, next_cursor: null } }, "POST /tickets": post });
+  renderPage(<NewTicket />, { path: "/portal/new", url: "/portal/new" });
+  return { api, user: userEvent.setup() };
+}
+
 describe("NewTicket", () => {
   it("shows the API's subject error next to Subject and keeps what was typed", async () => {
-    mockApi({
-      "GET /queues": { body: { items: QUEUES, next_cursor: null } },
-      "POST /tickets": apiError(422, "invalid_argument", "ticket is not valid", { subject: "must not be empty" }),
-    });
-    renderPage(<NewTicket />, { path: "/portal/new", url: "/portal/new" });
-    const user = userEvent.setup();
+    const { user } = openForm(apiError(422, "invalid_argument", "ticket is not valid", { subject: "must not be empty" }));
     await user.type(screen.getByLabelText("Description"), "The upload fails every time.");
     await user.click(screen.getByRole("button", { name: "Submit ticket" }));
 
@@ -28,12 +30,7 @@ describe("NewTicket", () => {
   });
 
   it("submits subject, body, priority and component, then opens the ticket", async () => {
-    const api = mockApi({
-      "GET /queues": { body: { items: QUEUES, next_cursor: null } },
-      "POST /tickets": (call) => ({ status: 201, body: makeTicket({ id: 77, ...(call.body as object) }) }),
-    });
-    renderPage(<NewTicket />, { path: "/portal/new", url: "/portal/new" });
-    const user = userEvent.setup();
+    const { api, user } = openForm((call) => ({ status: 201, body: makeTicket({ id: 77, ...(call.body as object) }) }));
 
     expect(screen.getByLabelText("Priority")).toHaveValue("normal");
     await user.type(screen.getByLabelText("Subject"), "Invoice looks wrong");
@@ -57,12 +54,7 @@ describe("NewTicket", () => {
   });
 
   it("leaves the component out when not chosen and shows a queue error", async () => {
-    const api = mockApi({
-      "GET /queues": { body: { items: QUEUES, next_cursor: null } },
-      "POST /tickets": apiError(422, "invalid_argument", "ticket is not valid", { body: "must be at most 64 KiB" }),
-    });
-    renderPage(<NewTicket />, { path: "/portal/new", url: "/portal/new" });
-    const user = userEvent.setup();
+    const { api, user } = openForm(apiError(422, "invalid_argument", "ticket is not valid", { body: "must be at most 64 KiB" }));
     await user.type(screen.getByLabelText("Subject"), "Hello");
     await user.click(screen.getByRole("button", { name: "Submit ticket" }));
     const message = await screen.findByText("must be at most 64 KiB");

@@ -2,12 +2,13 @@
 import { useRef, useState, type FormEvent } from "react";
 import { Link, useNavigate } from "react-router";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { ApiError, post } from "../api/client";
+import { post } from "../api/client";
 import { keys } from "../api/keys";
-import { PRIORITIES, type Priority, type Ticket } from "../api/types";
+import type { Priority, Ticket } from "../api/types";
+import { invalid, SelectField, TextField } from "../components/Field";
+import { PriorityOptions } from "../components/Options";
 import { FieldError, FormError } from "../components/States";
 import { MarkdownEditor } from "../components/MarkdownEditor";
-import { priorityLabel } from "../components/format";
 import { ArticleSuggestions } from "./ArticleSuggestions";
 import { useQueues } from "./queues";
 import "./portal.css";
@@ -26,8 +27,6 @@ function newIdempotencyKey(): string {
   if (c && typeof c.randomUUID === "function") return c.randomUUID();
   return `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}${Math.random().toString(36).slice(2)}`;
 }
-
-const invalid = (error: unknown, field: string) => (error instanceof ApiError && !!error.fields[field]) || undefined;
 
 export default function NewTicket() {
   const navigate = useNavigate();
@@ -73,20 +72,18 @@ export default function NewTicket() {
       </div>
       <form className="panel portal-form" onSubmit={submit} noValidate>
         <FormError error={error} />
-        <div className="field">
-          <label htmlFor="subject">Subject</label>
-          <input
-            id="subject"
-            type="text"
-            value={subject}
-            maxLength={250}
-            autoComplete="off"
-            placeholder="A short summary of the problem"
-            aria-invalid={invalid(error, "subject")}
-            onChange={(e) => setSubject(e.target.value)}
-          />
-          <FieldError error={error} field="subject" />
-        </div>
+        <TextField
+          id="subject"
+          label="Subject"
+          type="text"
+          maxLength={250}
+          autoComplete="off"
+          placeholder="A short summary of the problem"
+          value={subject}
+          onChange={setSubject}
+          error={error}
+          field="subject"
+        />
 
         <div className="field">
           <MarkdownEditor
@@ -105,48 +102,32 @@ export default function NewTicket() {
         <ArticleSuggestions subject={subject} body={body} />
 
         <div className="portal-form-row">
-          <div className="field">
-            <label htmlFor="priority">Priority</label>
-            <select
-              id="priority"
-              value={priority}
-              aria-invalid={invalid(error, "priority")}
-              onChange={(e) => setPriority(e.target.value as Priority)}
-            >
-              {PRIORITIES.map((p) => (
-                <option key={p} value={p}>
-                  {priorityLabel(p)}
-                </option>
-              ))}
-            </select>
-            <FieldError error={error} field="priority" />
-          </div>
+          <SelectField id="priority" label="Priority" value={priority} onChange={(v) => setPriority(v as Priority)} error={error} field="priority">
+            <PriorityOptions />
+          </SelectField>
 
-          <div className="field">
-            <label htmlFor="queue">Component</label>
-            <select
-              id="queue"
-              value={queue}
-              aria-invalid={invalid(error, "queue")}
-              aria-describedby="queue-help"
-              onChange={(e) => setQueue(e.target.value)}
-            >
-              <option value="">Not sure</option>
-              {queues.data?.map((q) => (
-                <option key={q.id} value={q.name}>
-                  {q.name}
-                </option>
-              ))}
-            </select>
-            <div id="queue-help" className="muted field-help">
-              {queues.isError
+          <SelectField
+            id="queue"
+            label="Component"
+            value={queue}
+            onChange={setQueue}
+            error={error}
+            field="queue"
+            help={
+              queues.isError
                 ? "Components could not be loaded; you can file the ticket without one."
                 : selectedQueue
                   ? selectedQueue.description || selectedQueue.name
-                  : "Optional: the part of the platform this is about."}
-            </div>
-            <FieldError error={error} field="queue" />
-          </div>
+                  : "Optional: the part of the platform this is about."
+            }
+          >
+            <option value="">Not sure</option>
+            {queues.data?.map((q) => (
+              <option key={q.id} value={q.name}>
+                {q.name}
+              </option>
+            ))}
+          </SelectField>
         </div>
 
         <div className="portal-actions">

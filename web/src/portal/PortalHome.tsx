@@ -5,7 +5,7 @@ import { get } from "../api/client";
 import { keys } from "../api/keys";
 import type { Page, Ticket } from "../api/types";
 import { StatusBadge } from "../components/Badges";
-import { Empty, ErrorBanner, Loading } from "../components/States";
+import { Empty, ErrorBanner, ListStates, LoadMore } from "../components/States";
 import { absoluteTime, relativeTime } from "../components/format";
 import "./portal.css";
 
@@ -62,54 +62,51 @@ export default function PortalHome() {
         ))}
       </div>
 
-      {list.isPending ? (
-        <Loading />
-      ) : !list.data ? (
-        <ErrorBanner error={list.error} />
-      ) : tickets.length === 0 ? (
-        <Empty title={EMPTY_TITLES[tab.id]}>
-          <p className="muted">Something not working? Tell us and we will get back to you here.</p>
-          <Link to="/portal/new" className="button-link primary">
-            File a ticket
-          </Link>
-        </Empty>
-      ) : (
-        <>
-          <ul className="portal-list" aria-label="Tickets">
-            <li className="portal-list-head" aria-hidden="true">
-              <span>Subject</span>
-              <span>Status</span>
-              <span>Component</span>
-              <span>Updated</span>
-            </li>
-            {tickets.map((t) => (
-              <li key={t.id} className="portal-row" data-testid="portal-ticket" data-ticket-id={t.id}>
-                <span className="portal-row-subject">
-                  <Link to={`/portal/tickets/${t.id}`}>{t.subject}</Link>
-                  <span className="muted portal-row-id">#{t.id}</span>
-                </span>
-                <span className="portal-row-status">
-                  <StatusBadge status={t.status} />
-                </span>
-                <span className="portal-row-queue muted">{t.queue?.name ?? "—"}</span>
-                <span className="portal-row-updated muted">
-                  <time dateTime={t.updated_at} title={absoluteTime(t.updated_at)}>
-                    {relativeTime(t.updated_at)}
-                  </time>
-                </span>
+      <ListStates
+        pending={list.isPending}
+        items={list.data ? tickets : undefined}
+        error={list.error}
+        empty={
+          <Empty title={EMPTY_TITLES[tab.id]}>
+            <p className="muted">Something not working? Tell us and we will get back to you here.</p>
+            <Link to="/portal/new" className="button-link primary">
+              File a ticket
+            </Link>
+          </Empty>
+        }
+      >
+        {(tickets) => (
+          <>
+            <ul className="portal-list" aria-label="Tickets">
+              <li className="portal-list-head" aria-hidden="true">
+                <span>Subject</span>
+                <span>Status</span>
+                <span>Component</span>
+                <span>Updated</span>
               </li>
-            ))}
-          </ul>
-          {list.isError && <ErrorBanner error={list.error} />}
-          {list.hasNextPage && (
-            <div className="portal-more">
-              <button type="button" onClick={() => list.fetchNextPage()} disabled={list.isFetchingNextPage}>
-                {list.isFetchingNextPage ? "Loading…" : "Load more"}
-              </button>
-            </div>
-          )}
-        </>
-      )}
+              {tickets.map((t) => (
+                <li key={t.id} className="portal-row" data-testid="portal-ticket" data-ticket-id={t.id}>
+                  <span className="portal-row-subject">
+                    <Link to={`/portal/tickets/${t.id}`}>{t.subject}</Link>
+                    <span className="muted portal-row-id">#{t.id}</span>
+                  </span>
+                  <span className="portal-row-status">
+                    <StatusBadge status={t.status} />
+                  </span>
+                  <span className="portal-row-queue muted">{t.queue?.name ?? "—"}</span>
+                  <span className="portal-row-updated muted">
+                    <time dateTime={t.updated_at} title={absoluteTime(t.updated_at)}>
+                      {relativeTime(t.updated_at)}
+                    </time>
+                  </span>
+                </li>
+              ))}
+            </ul>
+            {list.isError && <ErrorBanner error={list.error} />}
+            <LoadMore query={list} className="portal-more" />
+          </>
+        )}
+      </ListStates>
     </div>
   );
 }
