@@ -20,6 +20,7 @@
 #include "storage/testing.h"
 #include "testing/query_count.h"
 #include "testing/status_matchers.h"
+#include "testing/ticket_desk.h"
 #include "testing/user_fixtures.h"
 #include "tickets/ticket.h"
 #include "tickets/ticket_service.h"
@@ -32,60 +33,17 @@ using auth::Role;
 using auth::User;
 using storage::Engine;
 
-constexpr TimestampMs kStart = 1'700'000'000'000;
 
-class TicketBulkTest : public testing::TestWithParam<Engine> {
+class TicketBulkTest : public test_util::TicketDeskTest {
  protected:
-  void SetUp() override {
-    InitCrypto();
-    auto test_db = storage::TestDatabase::Create(GetParam());
-    ASSERT_TRUE(test_db.ok()) << test_db.status().ToString();
-    test_db_ = std::move(*test_db);
-    ASSERT_OK(storage::Migrate(db(), clock_));
-    service_ = std::make_unique<TicketService>(db(), clock_);
-    ASSERT_OK_AND_ASSIGN(agent_, test_util::InsertTestUser(db(), kStart, "agent@example.com", Role::kAgent));
-    ASSERT_OK_AND_ASSIGN(agent2_, test_util::InsertTestUser(db(), kStart, "agent2@example.com", Role::kAgent));
-    ASSERT_OK_AND_ASSIGN(lead_, test_util::InsertTestUser(db(), kStart, "lead@example.com", Role::kLead));
-    ASSERT_OK_AND_ASSIGN(alice_, test_util::InsertTestUser(db(), kStart, "alice@example.com", Role::kRequester));
-    ASSERT_OK_AND_ASSIGN(retired_,
-                         test_util::InsertTestUser(db(), kStart, "retired@example.com", Role::kAgent, false));
-    queues::QueueService queues(db(), clock_);
-    ASSERT_OK_AND_ASSIGN(ingestion_, queues.CreateQueue(Actor::System(), {"ingestion", std::nullopt, ""}));
-    ASSERT_OK_AND_ASSIGN(query_engine_, queues.CreateQueue(Actor::System(), {"query-engine", std::nullopt, ""}));
-  }
-
-  storage::Database& db() { return test_db_->db(); }
-  TicketService& svc() { return *service_; }
-  Actor Agent() const { return Actor::Of(agent_); }
-  Actor Agent2() const { return Actor::Of(agent2_); }
-  Actor Alice() const { return Actor::Of(alice_); }
-
-  int64_t Count(const std::string& sql, const storage::Params& params = {}) {
-    return test_util::QueryCount(db(), sql, params);
-  }
-
   // Every row a change could touch, as text: equal snapshots, nothing written.
   std::string Snapshot() {
-    static const char* kQueries[] = {
+    return TicketDeskTest::Snapshot({
         "SELECT id, subject, status, priority, queue_id, assignee_id, tags, updated_at, version FROM tickets "
         "ORDER BY id",
         "SELECT ticket_id, tag FROM ticket_tags ORDER BY ticket_id, tag",
-        "SELECT id, ticket_id, kind, field, before_value, after_value FROM ticket_events ORDER BY id",
-    };
-    std::string out;
-    Status status = db().Read([&](storage::Transaction& tx) -> Status {
-      for (const char* sql : kQueries) {
-        auto rows = tx.Query(sql);
-        if (!rows.ok()) return rows.status();
-        for (const auto& row : *rows) {
-          for (size_t col = 0; col < row.size(); ++col) out += (row.IsNull(col) ? "<null>" : row.Text(col)) + "|";
-          out += "\n";
-        }
-      }
-      return Status::Ok();
+        "SELECT id, ticket_id, kind, field, before_value, after_value FROM ticket_events ORDER BY id"
     });
-    EXPECT_TRUE(status.ok()) << status.ToString();
-    return out;
   }
 
   // A ticket filed by alice, then changed by the agent as `patch` says.
@@ -140,11 +98,6 @@ class TicketBulkTest : public testing::TestWithParam<Engine> {
                  {ticket_id, field});
   }
 
-  ManualClock clock_{kStart};
-  std::unique_ptr<storage::TestDatabase> test_db_;
-  std::unique_ptr<TicketService> service_;
-  User agent_, agent2_, lead_, alice_, retired_;
-  queues::Queue ingestion_, query_engine_;
 };
 
 // ---------------------------------------------------------------------------

@@ -23,6 +23,7 @@
 #include "storage/testing.h"
 #include "testing/status_matchers.h"
 #include "testing/query_count.h"
+#include "testing/ticket_desk.h"
 #include "testing/user_fixtures.h"
 #include "tickets/ticket.h"
 
@@ -36,7 +37,6 @@ using storage::Engine;
 
 using test_util::StatusOf;
 
-constexpr TimestampMs kStart = 1'700'000'000'000;
 
 // ---------------------------------------------------------------------------
 // Fault injection: a real database whose transactions fail the Nth statement
@@ -152,43 +152,12 @@ std::vector<Change> FieldChanges(const std::vector<TicketEvent>& events) {
   return changes;
 }
 
-class TicketServiceTest : public testing::TestWithParam<Engine> {
+class TicketServiceTest : public test_util::TicketDeskTest {
  protected:
-  void SetUp() override {
-    InitCrypto();
-    auto test_db = storage::TestDatabase::Create(GetParam());
-    ASSERT_TRUE(test_db.ok()) << test_db.status().ToString();
-    test_db_ = std::move(*test_db);
-    ASSERT_OK(storage::Migrate(db(), clock_));
-    service_ = std::make_unique<TicketService>(db(), clock_);
-
-    ASSERT_OK_AND_ASSIGN(agent_, test_util::InsertTestUser(db(), kStart, "agent@example.com", Role::kAgent));
-    ASSERT_OK_AND_ASSIGN(agent2_, test_util::InsertTestUser(db(), kStart, "agent2@example.com", Role::kAgent));
-    ASSERT_OK_AND_ASSIGN(lead_, test_util::InsertTestUser(db(), kStart, "lead@example.com", Role::kLead));
-    ASSERT_OK_AND_ASSIGN(alice_, test_util::InsertTestUser(db(), kStart, "alice@example.com", Role::kRequester));
-    ASSERT_OK_AND_ASSIGN(bob_, test_util::InsertTestUser(db(), kStart, "bob@example.com", Role::kRequester));
-    ASSERT_OK_AND_ASSIGN(retired_, test_util::InsertTestUser(db(), kStart, "retired@example.com", Role::kAgent, false));
-
-    queues::QueueService queues(db(), clock_);
-    ASSERT_OK_AND_ASSIGN(ingestion_, queues.CreateQueue(Actor::System(), {"ingestion", std::nullopt, ""}));
-    ASSERT_OK_AND_ASSIGN(query_engine_, queues.CreateQueue(Actor::System(), {"query-engine", std::nullopt, ""}));
-  }
-
-  storage::Database& db() { return test_db_->db(); }
-  TicketService& svc() { return *service_; }
-
-  Actor Agent() const { return Actor::Of(agent_); }
-  Actor Alice() const { return Actor::Of(alice_); }
-  Actor Bob() const { return Actor::Of(bob_); }
-
-  int64_t Count(const std::string& sql, const storage::Params& params = {}) {
-    return test_util::QueryCount(db(), sql, params);
-  }
-
   // Every row of every ticket-related table, as text: equal snapshots mean the
   // database holds exactly the same data.
   std::string Snapshot() {
-    static const char* kQueries[] = {
+    return TicketDeskTest::Snapshot({
         "SELECT id, subject, body, status, priority, queue_id, requester_id, assignee_id, tags, created_at, "
         "updated_at, version FROM tickets ORDER BY id",
         "SELECT ticket_id, tag FROM ticket_tags ORDER BY ticket_id, tag",
@@ -197,23 +166,8 @@ class TicketServiceTest : public testing::TestWithParam<Engine> {
         "SELECT id, ticket_id, actor_id, at, kind, field, before_value, after_value, is_internal FROM ticket_events "
         "ORDER BY id",
         "SELECT id, email_norm, role FROM users ORDER BY id",
-        "SELECT user_id, idem_key, request_hash, response_body FROM idempotency_keys ORDER BY user_id, idem_key",
-    };
-    std::string out;
-    Status status = db().Read([&](storage::Transaction& tx) -> Status {
-      for (const char* sql : kQueries) {
-        auto rows = tx.Query(sql);
-        if (!rows.ok()) return rows.status();
-        out += std::string("## ") + sql + "\n";
-        for (const auto& row : *rows) {
-          for (size_t col = 0; col < row.size(); ++col) out += (row.IsNull(col) ? "<null>" : row.Text(col)) + "|";
-          out += "\n";
-        }
-      }
-      return Status::Ok();
+        "SELECT user_id, idem_key, request_hash, response_body FROM idempotency_keys ORDER BY user_id, idem_key"
     });
-    EXPECT_TRUE(status.ok()) << status.ToString();
-    return out;
   }
 
   Result<Ticket> Create(const Actor& actor, const NewTicket& input) {
@@ -259,11 +213,6 @@ class TicketServiceTest : public testing::TestWithParam<Engine> {
     return page->items;
   }
 
-  ManualClock clock_{kStart};
-  std::unique_ptr<storage::TestDatabase> test_db_;
-  std::unique_ptr<TicketService> service_;
-  User agent_, agent2_, lead_, alice_, bob_, retired_;
-  queues::Queue ingestion_, query_engine_;
 };
 
 // ---------------------------------------------------------------------------
