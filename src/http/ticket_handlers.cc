@@ -11,16 +11,6 @@ namespace {
 
 using tickets::QueueRef;
 
-// A queue given as a name ("ingestion") or an id (42).
-std::optional<QueueRef> ReadQueue(const boost::json::object& body, FieldReader& in) {
-  const auto* v = body.if_contains("queue");
-  if (!v || v->is_null()) return std::nullopt;
-  if (v->is_string()) return QueueRef{std::nullopt, std::string(v->as_string())};
-  if (v->is_int64() && v->as_int64() > 0) return QueueRef{v->as_int64(), std::nullopt};
-  in.AddError("queue", "must be a queue name or id");
-  return std::nullopt;
-}
-
 std::optional<int64_t> ParsePositive(const std::string& text) {
   int64_t value = 0;
   auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
@@ -88,6 +78,15 @@ Status ReadTicketFilter(const Request& req, const auth::User& me, tickets::Ticke
 
 }  // namespace
 
+std::optional<tickets::QueueRef> ReadQueueRef(const boost::json::object& body, FieldReader& in) {
+  const auto* v = body.if_contains("queue");
+  if (!v || v->is_null()) return std::nullopt;
+  if (v->is_string()) return tickets::QueueRef{std::nullopt, std::string(v->as_string())};
+  if (v->is_int64() && v->as_int64() > 0) return tickets::QueueRef{v->as_int64(), std::nullopt};
+  in.AddError("queue", "must be a queue name or id");
+  return std::nullopt;
+}
+
 void RegisterTicketRoutes(Router& router, ApiServices& s) {
   router.Add("POST", "/api/v1/tickets", [&s](CallContext& ctx) {
     auto body = ParseJsonObject(ctx.request);
@@ -97,7 +96,7 @@ void RegisterTicketRoutes(Router& router, ApiServices& s) {
     ticket.subject = in.String("subject", true).value_or("");
     ticket.body = in.String("body", true).value_or("");
     ticket.priority = in.String("priority");
-    ticket.queue = ReadQueue(*body, in);
+    ticket.queue = ReadQueueRef(*body, in);
     ticket.tags = in.StringArray("tags").value_or(std::vector<std::string>{});
     ticket.requester_email = in.String("requester_email");
     if (Status st = in.Finish("ticket is not valid"); !st.ok()) return ErrorResponse(st, ctx.request);
@@ -137,7 +136,7 @@ void RegisterTicketRoutes(Router& router, ApiServices& s) {
     patch.subject = in.String("subject");
     patch.status = in.String("status");
     patch.priority = in.String("priority");
-    if (in.Has("queue")) patch.queue = ReadQueue(*body, in);
+    if (in.Has("queue")) patch.queue = ReadQueueRef(*body, in);
     if (in.Has("assignee_id")) patch.assignee_id = in.Int("assignee_id");
     patch.tags = in.StringArray("tags");
     if (auto if_match = ctx.request.Header("If-Match")) {

@@ -9,7 +9,6 @@
 namespace opsdesk::http {
 namespace {
 
-using tickets::QueueRef;
 
 // GET /tickets reads a queue parameter of digits as an id, so a queue whose
 // name is all digits is named by its id instead.
@@ -44,16 +43,6 @@ boost::json::object ViewQuery(const tickets::TicketFilter& f, int64_t me) {
   return query;
 }
 
-// A queue given as a name ("ingestion") or an id (42); null removes the queue.
-std::optional<QueueRef> ReadQueue(const boost::json::object& body, FieldReader& in) {
-  const auto* v = body.if_contains("queue");
-  if (!v || v->is_null()) return std::nullopt;
-  if (v->is_string()) return QueueRef{std::nullopt, std::string(v->as_string())};
-  if (v->is_int64() && v->as_int64() > 0) return QueueRef{v->as_int64(), std::nullopt};
-  in.AddError("queue", "must be a queue name or id");
-  return std::nullopt;
-}
-
 // {"ids": [...], "changes": {...}}; errors inside changes are named changes.<field>.
 Status ReadBulkRequest(const boost::json::object& body, std::vector<int64_t>* ids, tickets::BulkChange* change) {
   FieldReader in(body, {"ids", "changes"});
@@ -82,7 +71,7 @@ Status ReadBulkRequest(const boost::json::object& body, std::vector<int64_t>* id
     change->status = c.String("status");
     change->priority = c.String("priority");
     if (c.Has("assignee_id")) change->assignee_id = c.Int("assignee_id");
-    if (c.Has("queue")) change->queue = ReadQueue(object, c);
+    if (c.Has("queue")) change->queue = ReadQueueRef(object, c);
     change->add_tags = c.StringArray("add_tags").value_or(std::vector<std::string>{});
     change->remove_tags = c.StringArray("remove_tags").value_or(std::vector<std::string>{});
     Status inner = c.Finish("bulk change is not valid");
