@@ -29,8 +29,9 @@ case "${1:-}" in
   test)
     build test
     # A throw-away PostgreSQL cluster on loopback for the PostgreSQL half of the
-    # suite; removed afterwards, also on failure.
-    scripts/with-postgres.sh ctest --test-dir build --output-on-failure -j"$jobs" --timeout 600
+    # suite, and a throw-away SMTP server (exim) delivering into a Maildir for
+    # the e-mail tests; removed afterwards, also on failure.
+    scripts/with-postgres.sh scripts/with-mail.sh ctest --test-dir build --output-on-failure -j"$jobs" --timeout 600
     ;;
   build)
     build

@@ -14,7 +14,9 @@ build_pkgs=(
 )
 # chromium drives the browser end-to-end tests (web/e2e) through playwright-core;
 # fonts-dejavu-core gives its screenshots real glyphs.
-test_pkgs=(postgresql postgresql-contrib sqlite3 curl chromium fonts-dejavu-core)
+# exim4-daemon-light is the SMTP server the e-mail tests deliver through
+# (scripts/with-mail.sh runs a private instance; the system service is not used).
+test_pkgs=(postgresql postgresql-contrib sqlite3 curl chromium fonts-dejavu-core exim4-daemon-light)
 
 want=("${build_pkgs[@]}")
 if [[ "${1:-build}" == test ]]; then want+=("${test_pkgs[@]}"); fi

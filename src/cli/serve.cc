@@ -4,6 +4,7 @@
 #include <boost/asio/signal_set.hpp>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <csignal>
 #include <iostream>
 #include <thread>
@@ -14,8 +15,12 @@
 #include "http/api.h"
 #include "http/server.h"
 #include "http/static_files.h"
+#include "jobs/job_service.h"
+#include "jobs/job_worker.h"
 #include "live/live_hub.h"
 #include "live/postgres_bus.h"
+#include "notify/notify_service.h"
+#include "notify/senders.h"
 #include "queues/queue_service.h"
 #include "storage/migrations.h"
 #include "tickets/ticket_service.h"
@@ -68,8 +73,34 @@ int Serve(const config::ServerConfig& cfg) {
   if ((*db)->engine() == storage::Engine::kPostgres) bus = std::make_unique<live::PostgresBus>(cfg.db);
   else bus = std::make_unique<live::LocalBus>();
   live::LiveHub hub(*bus, clock);
-  tickets.SetChangeListener([&hub](const tickets::TicketChange& change) { hub.OnTicketChange(change); });
-  http::Api api(http::ApiServices{**db, clock, auth, users, queues, tickets, hub});
+  // Durable jobs and notifications: deliveries are scheduled in the transaction
+  // of the change that causes them and run by this node's job worker (every
+  // node runs one; claims never overlap).
+  notify::InitCurl();
+  jobs::JobOptions job_options;
+  job_options.max_attempts = cfg.jobs_max_attempts;
+  job_options.retry_base_ms = cfg.jobs_retry_base_ms;
+  job_options.lease_ms = cfg.jobs_lease_ms;
+  job_options.claim_batch = cfg.jobs_claim_batch;
+  jobs::JobService jobs(**db, clock, job_options);
+  notify::WebhookSender webhook_sender({cfg.webhook_allow_hosts, cfg.webhook_timeout_ms});
+  notify::SmtpMailer mailer({cfg.smtp_url, cfg.mail_from});
+  notify::NotifyOptions notify_options;
+  notify_options.public_url = cfg.public_url.empty() ? "http://" + cfg.listen : cfg.public_url;
+  notify_options.webhook_allow_hosts = cfg.webhook_allow_hosts;
+  notify_options.email_enabled = mailer.enabled();
+  notify::NotifyService notify(**db, clock, jobs, notify_options, &webhook_sender, &mailer);
+  notify.RegisterJobHandlers();
+  tickets.SetOutbox(&notify);
+  jobs::JobWorker job_worker(jobs, jobs::WorkerOptions{std::max(1, cfg.jobs_threads), cfg.jobs_poll_ms});
+  jobs.SetScheduledListener([&job_worker](TimestampMs) { job_worker.Wake(); });
+  tickets.SetChangeListener([&hub, &job_worker](const tickets::TicketChange& change) {
+    hub.OnTicketChange(change);
+    job_worker.Wake();  // after the commit: the change's notifications are claimable now
+  });
+  oncall::OnCallService oncall(**db, clock);
+  sla::SlaService sla(**db, clock);
+  http::Api api(http::ApiServices{**db, clock, auth, users, queues, tickets, hub, notify, oncall, sla});
   if ((*db)->engine() == storage::Engine::kSqlite) {
     // SQLite reads in WAL mode never wait for the writer, so GETs skip the
     // worker pool; writes (which wait for their group commit) still use it.
@@ -105,11 +136,16 @@ int Serve(const config::ServerConfig& cfg) {
     server.Stop();
   });
   std::thread signal_thread([&] { signal_ioc.run(); });
+  // Jobs that fell due while no node ran are claimed on the first poll.
+  if (cfg.jobs_threads > 0) job_worker.Start();
 
   // Tests and scripts wait for this line to know the server accepts connections.
   std::cout << "opsdesk listening on http://" << options.address << ":" << server.port() << " (database "
             << storage::EngineName((*db)->engine()) << ")" << std::endl;
   server.Run();
+  // Running jobs finish (or their lease runs out for another node) before the
+  // database closes.
+  job_worker.Stop();
   signal_ioc.stop();
   signal_thread.join();
   spdlog::info("stopped");

@@ -5,6 +5,8 @@
 #include <charconv>
 #include <cstdlib>
 
+#include "common/text.h"
+
 namespace opsdesk::config {
 namespace {
 
@@ -45,6 +47,29 @@ Status LoadConfigFile(const std::string& path, ServerConfig* c) {
     else if (k == "read_timeout_ms") as_int(&c->read_timeout_ms);
     else if (k == "idle_timeout_ms") as_int(&c->idle_timeout_ms);
     else if (k == "max_connections") as_int(&c->max_connections);
+    else if (k == "public_url") c->public_url = node.value_or(c->public_url);
+    else if (k == "smtp_url") c->smtp_url = node.value_or(c->smtp_url);
+    else if (k == "mail_from") c->mail_from = node.value_or(c->mail_from);
+    else if (k == "link_secret") c->link_secret = node.value_or(c->link_secret);
+    else if (k == "webhook_allow_hosts") {
+      const toml::array* hosts = node.as_array();
+      bool ok = hosts != nullptr;
+      if (ok) {
+        c->webhook_allow_hosts.clear();
+        for (const auto& h : *hosts) {
+          if (auto v = h.value<std::string>()) c->webhook_allow_hosts.push_back(*v);
+          else ok = false;
+        }
+      }
+      if (!ok) errors[k] = "must be an array of host names or addresses";
+    }
+    else if (k == "webhook_timeout_ms") as_int(&c->webhook_timeout_ms);
+    else if (k == "jobs_threads") as_int(&c->jobs_threads);
+    else if (k == "jobs_poll_ms") as_int(&c->jobs_poll_ms);
+    else if (k == "jobs_max_attempts") as_int(&c->jobs_max_attempts);
+    else if (k == "jobs_retry_base_ms") as_int(&c->jobs_retry_base_ms);
+    else if (k == "jobs_lease_ms") as_int(&c->jobs_lease_ms);
+    else if (k == "jobs_claim_batch") as_int(&c->jobs_claim_batch);
     else errors[k] = "unknown setting";
   }
   if (!errors.empty()) return Status::InvalidArgument("config file " + path + " is not valid", errors);
@@ -66,6 +91,19 @@ Status ApplyEnvironment(ServerConfig* c) {
   }
   if (auto v = env("OPSDESK_WORKER_THREADS")) {
     if (!ParseNumber(*v, &c->worker_threads)) errors["OPSDESK_WORKER_THREADS"] = "must be a number";
+  }
+  if (auto v = env("OPSDESK_PUBLIC_URL")) c->public_url = *v;
+  if (auto v = env("OPSDESK_SMTP_URL")) c->smtp_url = *v;
+  if (auto v = env("OPSDESK_MAIL_FROM")) c->mail_from = *v;
+  if (auto v = env("OPSDESK_LINK_SECRET")) c->link_secret = *v;
+  if (auto v = env("OPSDESK_WEBHOOK_ALLOW_HOSTS")) c->webhook_allow_hosts = Split(*v, ',');
+  const std::pair<const char*, int*> numbers[] = {
+      {"OPSDESK_WEBHOOK_TIMEOUT_MS", &c->webhook_timeout_ms}, {"OPSDESK_JOBS_THREADS", &c->jobs_threads},
+      {"OPSDESK_JOBS_POLL_MS", &c->jobs_poll_ms},             {"OPSDESK_JOBS_MAX_ATTEMPTS", &c->jobs_max_attempts},
+      {"OPSDESK_JOBS_RETRY_BASE_MS", &c->jobs_retry_base_ms}, {"OPSDESK_JOBS_LEASE_MS", &c->jobs_lease_ms},
+      {"OPSDESK_JOBS_CLAIM_BATCH", &c->jobs_claim_batch}};
+  for (const auto& [name, field] : numbers) {
+    if (auto v = env(name); v && !ParseNumber(*v, field)) errors[name] = "must be a number";
   }
   if (!errors.empty()) return Status::InvalidArgument("environment is not valid", errors);
   return Status::Ok();

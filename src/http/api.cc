@@ -46,6 +46,9 @@ Api::Api(ApiServices services) : services_(services) {
   RegisterTicketRoutes(router_, services_);
   RegisterWorkspaceRoutes(router_, services_);
   RegisterLiveRoutes(router_, services_);
+  RegisterNotifyRoutes(router_, services_);
+  RegisterOnCallRoutes(router_, services_);
+  RegisterSlaRoutes(router_, services_);
   RegisterSystemRoutes(router_, services_, metrics_);
 }
 

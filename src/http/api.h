@@ -9,12 +9,16 @@
 #include "auth/auth_service.h"
 #include "auth/user_service.h"
 #include "common/clock.h"
+#include "http/json_io.h"
 #include "http/message.h"
 #include "http/metrics.h"
 #include "http/router.h"
 #include "http/static_files.h"
 #include "live/live_hub.h"
+#include "notify/notify_service.h"
+#include "oncall/oncall_service.h"
 #include "queues/queue_service.h"
+#include "sla/sla_service.h"
 #include "storage/database.h"
 #include "tickets/ticket_service.h"
 
@@ -28,6 +32,9 @@ struct ApiServices {
   queues::QueueService& queues;
   tickets::TicketService& tickets;
   live::LiveHub& live;
+  notify::NotifyService& notify;
+  oncall::OnCallService& oncall;
+  sla::SlaService& sla;
 };
 
 // The web session cookie set by POST /auth/login.
@@ -62,9 +69,17 @@ void RegisterQueueRoutes(Router& router, ApiServices& services);
 void RegisterTicketRoutes(Router& router, ApiServices& services);
 void RegisterWorkspaceRoutes(Router& router, ApiServices& services);
 void RegisterLiveRoutes(Router& router, ApiServices& services);
+void RegisterNotifyRoutes(Router& router, ApiServices& services);
+void RegisterOnCallRoutes(Router& router, ApiServices& services);
+void RegisterSlaRoutes(Router& router, ApiServices& services);
 void RegisterSystemRoutes(Router& router, ApiServices& services, Metrics& metrics);
 
 // Parses a positive integer path parameter; nullopt when it is not one.
 std::optional<int64_t> IdParam(const CallContext& ctx, const std::string& name = "id");
+
+// The "queue" member of a JSON body: a queue name ("ingestion") or id (42);
+// nullopt when absent or null (which removes the queue where that is allowed).
+// Adds a "queue" field error for anything else.
+std::optional<tickets::QueueRef> ReadQueueRef(const boost::json::object& body, FieldReader& in);
 
 }  // namespace opsdesk::http

@@ -35,7 +35,11 @@ TEST(OpenApiTest, DocumentsEveryRegisteredRouteAndNothingElse) {
   tickets::TicketService tickets(db, clock);
   live::LocalBus bus;
   live::LiveHub hub(bus, clock);
-  Api api(ApiServices{db, clock, auth, users, queues, tickets, hub});
+  jobs::JobService jobs(db, clock);
+  notify::NotifyService notify(db, clock, jobs, {}, nullptr, nullptr);
+  oncall::OnCallService oncall(db, clock);
+  sla::SlaService sla(db, clock);
+  Api api(ApiServices{db, clock, auth, users, queues, tickets, hub, notify, oncall, sla});
 
   boost::json::value doc = boost::json::parse(generated::kOpenApiDocument);
   ASSERT_TRUE(doc.is_object());

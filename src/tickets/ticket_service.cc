@@ -229,6 +229,7 @@ Result<CreateOutcome> TicketService::Create(const Actor& actor, const NewTicket&
       auto ticket = store::LoadTicket(tx, *id, true);
       if (!ticket.ok()) return ticket.status();
       outcome.ticket = **ticket;
+      if (outbox_) OPSDESK_RETURN_IF_ERROR(outbox_->OnTicketCreated(tx, outcome.ticket));
       return Status::Ok();
     });
   };
@@ -550,6 +551,7 @@ Result<Comment> TicketService::AddComment(const Actor& actor, int64_t ticket_id,
       OPSDESK_RETURN_IF_ERROR(store::AppendEvent(
           tx, Event(ticket_id, actor, now, "field_changed", "status", StatusName(ticket.status), StatusName(*next))));
     }
+    if (outbox_) OPSDESK_RETURN_IF_ERROR(outbox_->OnCommentAdded(tx, ticket, comment));
     return store::TouchTicket(tx, ticket_id, now);
   });
   if (!status.ok()) return status;

@@ -121,12 +121,25 @@ struct CreateOutcome {
 // Called after a change committed, on the thread that made it; must not block.
 using TicketChangeListener = std::function<void(const TicketChange&)>;
 
+// The notification outbox (src/notify) hooks in here. Called inside the
+// transaction that makes the change, so whatever it schedules commits or rolls
+// back with the change; an error fails the change.
+class TicketOutbox {
+ public:
+  virtual ~TicketOutbox() = default;
+  virtual Status OnTicketCreated(storage::Transaction& tx, const Ticket& ticket) = 0;
+  // `ticket` as it was before the comment.
+  virtual Status OnCommentAdded(storage::Transaction& tx, const Ticket& ticket, const Comment& comment) = 0;
+};
+
 class TicketService {
  public:
   TicketService(storage::Database& db, const Clock& clock) : db_(db), clock_(clock) {}
 
   // Live updates (src/live) listen here. REQUIRES: set before concurrent use.
   void SetChangeListener(TicketChangeListener listener) { listener_ = std::move(listener); }
+  // Notifications. REQUIRES: set before concurrent use; `outbox` outlives this.
+  void SetOutbox(TicketOutbox* outbox) { outbox_ = outbox; }
 
   // Files a ticket. With an idempotency key, a retry of the same request returns
   // the first result and creates nothing; the same key with a different request
@@ -173,6 +186,7 @@ class TicketService {
   storage::Database& db_;
   const Clock& clock_;
   TicketChangeListener listener_;
+  TicketOutbox* outbox_ = nullptr;
 };
 
 }  // namespace opsdesk::tickets

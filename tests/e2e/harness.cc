@@ -298,7 +298,9 @@ CommandResult RunOpsdesk(const std::vector<std::string>& args, const CommandOpti
   return RunCommand(argv, options);
 }
 
-Result<std::unique_ptr<ServerProcess>> ServerProcess::Start(const std::string& db_url) {
+Result<std::unique_ptr<ServerProcess>> ServerProcess::Start(const std::string& db_url) { return Start(db_url, {}); }
+
+Result<std::unique_ptr<ServerProcess>> ServerProcess::Start(const std::string& db_url, const Headers& extra_env) {
   IgnoreSigpipe();
   std::unique_ptr<ServerProcess> server(new ServerProcess());
   server->log_dir_ = std::make_unique<TempDir>();
@@ -313,7 +315,7 @@ Result<std::unique_ptr<ServerProcess>> ServerProcess::Start(const std::string& d
   posix_spawn_file_actions_adddup2(&actions, out[1], 1);
   posix_spawn_file_actions_addopen(&actions, 2, server->stderr_log_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
   std::vector<std::string> args{OpsdeskBinary(), "serve", "--listen", "127.0.0.1:0", "--db", db_url};
-  std::vector<std::string> env = ChildEnvironment({});
+  std::vector<std::string> env = ChildEnvironment(extra_env);
   auto c_args = CStrings(args);
   auto c_env = CStrings(env);
   SpawnAttr attr;

@@ -86,6 +86,8 @@ CommandResult RunOpsdesk(const std::vector<std::string>& args, const CommandOpti
 class ServerProcess {
  public:
   static Result<std::unique_ptr<ServerProcess>> Start(const std::string& db_url);
+  // The same with extra environment variables for the server (OPSDESK_SMTP_URL, ...).
+  static Result<std::unique_ptr<ServerProcess>> Start(const std::string& db_url, const Headers& env);
 
   // Stops the server (SIGTERM) if it still runs.
   ~ServerProcess();

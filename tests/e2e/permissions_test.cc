@@ -7,14 +7,18 @@
 #include <gtest/gtest.h>
 
 #include <array>
+#include <chrono>
 #include <functional>
 #include <set>
+#include <thread>
 
 #include "auth/auth_service.h"
 #include "auth/user_service.h"
 #include "common/clock.h"
 #include "harness.h"
 #include "http/api.h"
+#include "jobs/job_service.h"
+#include "notify/notify_service.h"
 #include "queues/queue_service.h"
 #include "storage/testing.h"
 #include "tickets/ticket_service.h"
@@ -123,6 +127,108 @@ std::optional<std::pair<int64_t, std::string>> SpareToken(const World& w, Who wh
   return std::pair{Int(r.Json(), "id"), Str(r.Json(), "token")};
 }
 
+// A fresh business calendar made by the admin, for routes that change or delete
+// one; 0 (and a test failure) when that fails.
+int64_t MakeCalendar(const World& w) {
+  if (!w.desk) return 0;
+  HttpClient client = w.desk->Client();
+  HttpResponse r = client.Post(
+      "/api/v1/calendars",
+      object{{"name", UniqueName("walk-calendar")},
+             {"time_zone", "Europe/Berlin"},
+             {"hours", object{{"mon", boost::json::array{object{{"start", "09:00"}, {"end", "17:00"}}}}}}},
+      w.desk->admin.token);
+  EXPECT_EQ(r.status, 201) << r.Describe();
+  return Int(r.Json(), "id");
+}
+
+// A fresh SLA policy (at the end of the order, so it matches nothing new first).
+int64_t MakeSlaPolicy(const World& w) {
+  if (!w.desk) return 0;
+  HttpClient client = w.desk->Client();
+  HttpResponse r = client.Post("/api/v1/sla-policies",
+                               object{{"name", UniqueName("walk-policy")},
+                                      {"position", 1000000},
+                                      {"calendar_id", MakeCalendar(w)},
+                                      {"targets", object{{"first_response", 60}}}},
+                               w.desk->admin.token);
+  EXPECT_EQ(r.status, 201) << r.Describe();
+  return Int(r.Json(), "id");
+}
+
+// On-call fixtures made by the admin, for routes that change or delete them; 0
+// (and a test failure) when that fails.
+int64_t MakeSchedule(const World& w) {
+  if (!w.desk) return 0;
+  HttpClient client = w.desk->Client();
+  HttpResponse r = client.Post(
+      "/api/v1/schedules",
+      object{{"team_id", w.team},
+             {"name", UniqueName("walk-schedule")},
+             {"time_zone", "Europe/Berlin"},
+             {"layers", boost::json::array{object{{"participant_ids", boost::json::array{w.desk->agent.id}},
+                                                  {"rotation", "weekly"},
+                                                  {"start_date", "2025-01-06"},
+                                                  {"handoff_time", "09:00"}}}}},
+      w.desk->admin.token);
+  EXPECT_EQ(r.status, 201) << r.Describe();
+  return Int(r.Json(), "id");
+}
+
+int64_t MakeEscalationPolicy(const World& w) {
+  if (!w.desk) return 0;
+  HttpClient client = w.desk->Client();
+  HttpResponse r = client.Post(
+      "/api/v1/escalation-policies",
+      object{{"team_id", w.team},
+             {"name", UniqueName("walk-escalation")},
+             {"levels", boost::json::array{object{
+                            {"targets", boost::json::array{object{{"type", "user"}, {"id", w.desk->agent.id}}}},
+                            {"ack_timeout_minutes", 15}}}}},
+      w.desk->admin.token);
+  EXPECT_EQ(r.status, 201) << r.Describe();
+  return Int(r.Json(), "id");
+}
+
+// A webhook made by the admin (inactive, so it never delivers), for routes that
+// read, change or delete one; 0 (and a test failure) when that fails.
+int64_t MakeWebhook(const World& w) {
+  if (!w.desk) return 0;
+  HttpClient client = w.desk->Client();
+  HttpResponse r = client.Post("/api/v1/webhooks",
+                               object{{"url", "https://hooks.example.com/walk"},
+                                      {"event_types", boost::json::array{"ticket.created"}},
+                                      {"active", false}},
+                               w.desk->admin.token);
+  EXPECT_EQ(r.status, 201) << r.Describe();
+  return Int(r.Json(), "id");
+}
+
+// A dead webhook delivery: a webhook to a loopback name (refused by the SSRF
+// guard, so its delivery goes dead at the first attempt) and a ticket for it;
+// the webhook is removed again so a retried delivery is simply dropped.
+int64_t MakeDeadDelivery(const World& w) {
+  if (!w.desk) return 0;
+  HttpClient client = w.desk->Client();
+  HttpResponse hook = client.Post("/api/v1/webhooks",
+                                  object{{"url", "http://localhost:9/walk"},
+                                         {"event_types", boost::json::array{"ticket.created"}}},
+                                  w.desk->admin.token);
+  EXPECT_EQ(hook.status, 201) << hook.Describe();
+  FileTicket(client, w.desk->requester.token, "For a dead delivery");
+  int64_t dead = 0;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (!dead && std::chrono::steady_clock::now() < deadline) {
+    for (const auto& item : Items(client.Get("/api/v1/webhooks/deliveries?state=dead", w.desk->admin.token))) {
+      if (Int(item, "webhook_id") == Int(hook.Json(), "id")) dead = Int(item, "id");
+    }
+    if (!dead) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_NE(dead, 0) << "no dead delivery appeared";
+  client.Delete("/api/v1/webhooks/" + std::to_string(Int(hook.Json(), "id")), w.desk->admin.token);
+  return dead;
+}
+
 std::vector<RouteCase> RouteTable(World& w) {
   const Expected staff_only_write = Authed(403, 403, 403, 403, 201);
   std::vector<RouteCase> cases;
@@ -228,6 +334,131 @@ std::vector<RouteCase> RouteTable(World& w) {
   add("DELETE", "/api/v1/tickets/{id}/presence", Authed(403, 404, 204, 204, 204),
       [&w](Who) { return Call{TicketPath(w.requester_ticket, "/presence")}; });
 
+  // --- notify_handlers.cc: everyone has preferences; webhooks are admins' only
+  add("GET", "/api/v1/me/notification-preferences", Authed(200, 200, 200, 200, 200),
+      [](Who) { return Call{"/api/v1/me/notification-preferences"}; });
+  add("PUT", "/api/v1/me/notification-preferences", Authed(200, 200, 200, 200, 200), [](Who) {
+    return Call{"/api/v1/me/notification-preferences",
+                object{{"preferences", boost::json::array{object{
+                                           {"event_type", "ticket.replied"}, {"channel", "email"}, {"enabled", true}}}}}};
+  });
+  const Expected admin_only = Authed(403, 403, 403, 403, 200);
+  add("POST", "/api/v1/webhooks", Authed(403, 403, 403, 403, 201), [](Who) {
+    return Call{"/api/v1/webhooks", object{{"url", "https://hooks.example.com/walk"},
+                                           {"event_types", boost::json::array{"ticket.replied"}},
+                                           {"active", false}}};
+  });
+  add("GET", "/api/v1/webhooks", admin_only, [](Who) { return Call{"/api/v1/webhooks"}; });
+  add("GET", "/api/v1/webhooks/deliveries", admin_only,
+      [](Who) { return Call{"/api/v1/webhooks/deliveries?state=dead"}; });
+  add("POST", "/api/v1/webhooks/deliveries/{id}/retry", admin_only, [&w](Who who) {
+    int64_t id = who == kAdmin ? MakeDeadDelivery(w) : 1;
+    return Call{"/api/v1/webhooks/deliveries/" + std::to_string(id) + "/retry"};
+  });
+  add("GET", "/api/v1/webhooks/{id}", admin_only,
+      [&w](Who) { return Call{"/api/v1/webhooks/" + std::to_string(MakeWebhook(w))}; });
+  add("PATCH", "/api/v1/webhooks/{id}", admin_only, [&w](Who) {
+    return Call{"/api/v1/webhooks/" + std::to_string(MakeWebhook(w)), object{{"event_types", boost::json::array{"ticket.replied"}}}};
+  });
+  add("DELETE", "/api/v1/webhooks/{id}", Authed(403, 403, 403, 403, 204),
+      [&w](Who) { return Call{"/api/v1/webhooks/" + std::to_string(MakeWebhook(w))}; });
+
+  // --- sla_handlers.cc: leads and admins write, staff read, requesters never
+  const object calendar_body{{"time_zone", "UTC"}, {"hours", object{{"sun", boost::json::array{object{{"start", "00:00"}, {"end", "24:00"}}}}}}};
+  add("POST", "/api/v1/calendars", Authed(403, 403, 403, 201, 201), [calendar_body](Who) {
+    object body = calendar_body;
+    body["name"] = UniqueName("walk-calendar");
+    return Call{"/api/v1/calendars", body};
+  });
+  add("GET", "/api/v1/calendars", Authed(403, 403, 200, 200, 200), [](Who) { return Call{"/api/v1/calendars"}; });
+  add("GET", "/api/v1/calendars/{id}", Authed(403, 403, 200, 200, 200),
+      [&w](Who) { return Call{"/api/v1/calendars/" + std::to_string(MakeCalendar(w))}; });
+  add("PATCH", "/api/v1/calendars/{id}", Authed(403, 403, 403, 200, 200), [&w](Who) {
+    return Call{"/api/v1/calendars/" + std::to_string(MakeCalendar(w)), object{{"time_zone", "America/New_York"}}};
+  });
+  add("DELETE", "/api/v1/calendars/{id}", Authed(403, 403, 403, 204, 204),
+      [&w](Who) { return Call{"/api/v1/calendars/" + std::to_string(MakeCalendar(w))}; });
+  add("POST", "/api/v1/sla-policies", Authed(403, 403, 403, 201, 201), [&w](Who who) {
+    int64_t calendar = who == kLead || who == kAdmin ? MakeCalendar(w) : 1;
+    return Call{"/api/v1/sla-policies", object{{"name", UniqueName("walk-policy")},
+                                               {"position", 1000000},
+                                               {"calendar_id", calendar},
+                                               {"targets", object{{"resolution", 480}}}}};
+  });
+  add("GET", "/api/v1/sla-policies", Authed(403, 403, 200, 200, 200), [](Who) { return Call{"/api/v1/sla-policies"}; });
+  add("GET", "/api/v1/sla-policies/{id}", Authed(403, 403, 200, 200, 200),
+      [&w](Who) { return Call{"/api/v1/sla-policies/" + std::to_string(MakeSlaPolicy(w))}; });
+  add("PATCH", "/api/v1/sla-policies/{id}", Authed(403, 403, 403, 200, 200), [&w](Who) {
+    return Call{"/api/v1/sla-policies/" + std::to_string(MakeSlaPolicy(w)), object{{"warn_at_percent", 80}}};
+  });
+  add("DELETE", "/api/v1/sla-policies/{id}", Authed(403, 403, 403, 204, 204),
+      [&w](Who) { return Call{"/api/v1/sla-policies/" + std::to_string(MakeSlaPolicy(w))}; });
+  // Requesters are refused their own ticket's SLA too: it is not shown on the portal.
+  add("GET", "/api/v1/tickets/{id}/sla", Authed(403, 403, 200, 200, 200),
+      [&w](Who) { return Call{TicketPath(w.requester_ticket, "/sla")}; });
+
+  // --- oncall_handlers.cc: leads and admins write, staff read, requesters never
+  const Expected staff_read = Authed(403, 403, 200, 200, 200);
+  auto schedule_path = [&w](std::string_view rest = "") {
+    return "/api/v1/schedules/" + std::to_string(MakeSchedule(w)) + std::string(rest);
+  };
+  auto policy_path = [&w]() { return "/api/v1/escalation-policies/" + std::to_string(MakeEscalationPolicy(w)); };
+  add("GET", "/api/v1/schedules", staff_read, [](Who) { return Call{"/api/v1/schedules"}; });
+  add("POST", "/api/v1/schedules", Authed(403, 403, 403, 201, 201), [&w](Who) {
+    return Call{"/api/v1/schedules",
+                object{{"team_id", w.team}, {"name", UniqueName("walk-schedule")}, {"time_zone", "UTC"}}};
+  });
+  add("GET", "/api/v1/schedules/{id}", staff_read, [schedule_path](Who) { return Call{schedule_path("")}; });
+  add("PATCH", "/api/v1/schedules/{id}", Authed(403, 403, 403, 200, 200),
+      [schedule_path](Who) { return Call{schedule_path(""), object{{"description", "Walked"}}}; });
+  add("DELETE", "/api/v1/schedules/{id}", Authed(403, 403, 403, 204, 204),
+      [schedule_path](Who) { return Call{schedule_path("")}; });
+  add("POST", "/api/v1/schedules/{id}/overrides", Authed(403, 403, 403, 201, 201), [&w, schedule_path](Who) {
+    return Call{schedule_path("/overrides"),
+                object{{"user_id", w.desk ? w.desk->agent.id : 1},
+                       {"start_at", "2025-01-07T09:00:00Z"},
+                       {"end_at", "2025-01-07T17:00:00Z"}}};
+  });
+  add("DELETE", "/api/v1/schedules/{id}/overrides/{override_id}", Authed(403, 403, 403, 204, 204), [&w](Who) {
+    int64_t schedule = MakeSchedule(w);
+    HttpClient client = w.desk->Client();
+    HttpResponse o = client.Post("/api/v1/schedules/" + std::to_string(schedule) + "/overrides",
+                                 object{{"user_id", w.desk->agent.id},
+                                        {"start_at", "2025-01-07T09:00:00Z"},
+                                        {"end_at", "2025-01-07T17:00:00Z"}},
+                                 w.desk->admin.token);
+    EXPECT_EQ(o.status, 201) << o.Describe();
+    return Call{"/api/v1/schedules/" + std::to_string(schedule) + "/overrides/" + std::to_string(Int(o.Json(), "id"))};
+  });
+  add("GET", "/api/v1/schedules/{id}/on-call", staff_read,
+      [schedule_path](Who) { return Call{schedule_path("/on-call?at=2025-01-07T12:00:00Z")}; });
+  add("GET", "/api/v1/schedules/{id}/shifts", staff_read, [schedule_path](Who) {
+    return Call{schedule_path("/shifts?from=2025-01-06T00:00:00Z&to=2025-01-13T00:00:00Z")};
+  });
+  add("GET", "/api/v1/teams/{id}/on-call", staff_read,
+      [&w](Who) { return Call{"/api/v1/teams/" + std::to_string(w.team) + "/on-call"}; });
+  add("GET", "/api/v1/escalation-policies", staff_read, [](Who) { return Call{"/api/v1/escalation-policies"}; });
+  add("POST", "/api/v1/escalation-policies", Authed(403, 403, 403, 201, 201), [&w](Who) {
+    return Call{"/api/v1/escalation-policies",
+                object{{"team_id", w.team},
+                       {"name", UniqueName("walk-escalation")},
+                       {"levels", boost::json::array{object{
+                                      {"targets", boost::json::array{object{{"type", "team_on_call"}, {"id", w.team}}}},
+                                      {"ack_timeout_minutes", 5}}}}}};
+  });
+  add("GET", "/api/v1/escalation-policies/{id}", staff_read, [policy_path](Who) { return Call{policy_path()}; });
+  add("PATCH", "/api/v1/escalation-policies/{id}", Authed(403, 403, 403, 200, 200),
+      [policy_path](Who) { return Call{policy_path(), object{{"repeat", 2}}}; });
+  add("DELETE", "/api/v1/escalation-policies/{id}", Authed(403, 403, 403, 204, 204),
+      [policy_path](Who) { return Call{policy_path()}; });
+  add("PUT", "/api/v1/queues/{id}/escalation-policy", Authed(403, 403, 403, 200, 200), [&w](Who) {
+    HttpClient client = w.desk->Client();
+    HttpResponse q = client.Post("/api/v1/queues", object{{"name", UniqueName("walk-component")}}, w.desk->admin.token);
+    EXPECT_EQ(q.status, 201) << q.Describe();
+    return Call{"/api/v1/queues/" + std::to_string(Int(q.Json(), "id")) + "/escalation-policy",
+                object{{"escalation_policy_id", MakeEscalationPolicy(w)}}};
+  });
+
   // --- system_handlers.cc: no authentication
   add("GET", "/healthz", Everyone(200), [](Who) { return Call{"/healthz"}; });
   add("GET", "/readyz", Everyone(200), [](Who) { return Call{"/readyz"}; });
@@ -249,7 +480,11 @@ std::set<std::pair<std::string, std::string>> RegisteredRoutes() {
   tickets::TicketService tickets(db, clock);
   live::LocalBus bus;
   live::LiveHub hub(bus, clock);
-  http::Api api(http::ApiServices{db, clock, auth, users, queues, tickets, hub});
+  jobs::JobService jobs(db, clock);
+  notify::NotifyService notify(db, clock, jobs, {}, nullptr, nullptr);
+  oncall::OnCallService oncall(db, clock);
+  sla::SlaService sla(db, clock);
+  http::Api api(http::ApiServices{db, clock, auth, users, queues, tickets, hub, notify, oncall, sla});
   std::set<std::pair<std::string, std::string>> routes;
   for (const auto& route : api.router().routes()) routes.emplace(route.method, route.pattern);
   return routes;
