@@ -19,6 +19,7 @@
 #include "testing/status_matchers.h"
 #include "testing/query_count.h"
 #include "testing/user_fixtures.h"
+#include "testing/migrated_database.h"
 
 namespace opsdesk::auth {
 namespace {
@@ -35,10 +36,7 @@ class AuthServiceTest : public testing::TestWithParam<Engine> {
  protected:
   void SetUp() override {
     InitCrypto();
-    auto test_db = storage::TestDatabase::Create(GetParam());
-    ASSERT_TRUE(test_db.ok()) << test_db.status().ToString();
-    test_db_ = std::move(*test_db);
-    ASSERT_OK(storage::Migrate(db(), clock_));
+    ASSERT_NO_FATAL_FAILURE(test_util::OpenMigratedDatabase(GetParam(), clock_, &test_db_));
     users_ = std::make_unique<UserService>(db(), clock_);
     auth_ = std::make_unique<AuthService>(db(), clock_);
     ASSERT_OK_AND_ASSIGN(admin_, test_util::InsertTestUser(db(), kStart, "admin@example.com", Role::kAdmin));

@@ -18,6 +18,7 @@
 #include "storage/testing.h"
 #include "testing/query_count.h"
 #include "testing/status_matchers.h"
+#include "testing/migrated_database.h"
 
 namespace opsdesk::jobs {
 namespace {
@@ -30,10 +31,7 @@ class JobServiceTest : public testing::TestWithParam<Engine> {
  protected:
   void SetUp() override {
     InitCrypto();
-    auto test_db = storage::TestDatabase::Create(GetParam());
-    ASSERT_TRUE(test_db.ok()) << test_db.status().ToString();
-    test_db_ = std::move(*test_db);
-    ASSERT_OK(storage::Migrate(db(), clock_));
+    ASSERT_NO_FATAL_FAILURE(test_util::OpenMigratedDatabase(GetParam(), clock_, &test_db_));
   }
 
   storage::Database& db() { return test_db_->db(); }

@@ -17,6 +17,7 @@
 #include "testing/status_matchers.h"
 #include "testing/user_fixtures.h"
 #include "tickets/ticket_service.h"
+#include "testing/migrated_database.h"
 
 namespace opsdesk::notify {
 namespace {
@@ -157,10 +158,7 @@ class NotifyServiceTest : public testing::TestWithParam<Engine> {
  protected:
   void SetUp() override {
     InitCrypto();
-    auto test_db = storage::TestDatabase::Create(GetParam());
-    ASSERT_TRUE(test_db.ok()) << test_db.status().ToString();
-    test_db_ = std::move(*test_db);
-    ASSERT_OK(storage::Migrate(db(), clock_));
+    ASSERT_NO_FATAL_FAILURE(test_util::OpenMigratedDatabase(GetParam(), clock_, &test_db_));
     jobs_ = std::make_unique<jobs::JobService>(db(), clock_);
     NotifyOptions options;
     options.public_url = "https://desk.example.com/";

@@ -17,6 +17,7 @@
 #include "testing/query_count.h"
 #include "testing/status_matchers.h"
 #include "testing/user_fixtures.h"
+#include "testing/migrated_database.h"
 
 namespace opsdesk::oncall {
 namespace {
@@ -43,10 +44,7 @@ Layer Weekly(std::vector<int64_t> who, std::string start_date = "2025-01-06") {
 class OnCallServiceTest : public testing::TestWithParam<Engine> {
  protected:
   void SetUp() override {
-    auto test_db = storage::TestDatabase::Create(GetParam());
-    ASSERT_TRUE(test_db.ok()) << test_db.status().ToString();
-    test_db_ = std::move(*test_db);
-    ASSERT_OK(storage::Migrate(db(), clock_));
+    ASSERT_NO_FATAL_FAILURE(test_util::OpenMigratedDatabase(GetParam(), clock_, &test_db_));
     svc_ = std::make_unique<OnCallService>(db(), clock_);
     queues_ = std::make_unique<queues::QueueService>(db(), clock_);
     ASSERT_OK_AND_ASSIGN(admin_, Insert("admin@example.com", Role::kAdmin));

@@ -17,6 +17,7 @@
 #include "testing/status_matchers.h"
 #include "testing/query_count.h"
 #include "testing/user_fixtures.h"
+#include "testing/migrated_database.h"
 
 namespace opsdesk::queues {
 namespace {
@@ -39,10 +40,7 @@ Result<Actor> InsertUser(storage::Database& db, const std::string& email, Role r
 class QueueServiceTest : public testing::TestWithParam<Engine> {
  protected:
   void SetUp() override {
-    auto test_db = storage::TestDatabase::Create(GetParam());
-    ASSERT_TRUE(test_db.ok()) << test_db.status().ToString();
-    test_db_ = std::move(*test_db);
-    ASSERT_OK(storage::Migrate(db(), clock_));
+    ASSERT_NO_FATAL_FAILURE(test_util::OpenMigratedDatabase(GetParam(), clock_, &test_db_));
     svc_ = std::make_unique<QueueService>(db(), clock_);
     ASSERT_OK_AND_ASSIGN(admin_, InsertUser(db(), "admin@example.com", Role::kAdmin));
     ASSERT_OK_AND_ASSIGN(lead_, InsertUser(db(), "lead@example.com", Role::kLead));

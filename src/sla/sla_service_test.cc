@@ -16,6 +16,7 @@
 #include "testing/status_matchers.h"
 #include "testing/user_fixtures.h"
 #include "tickets/ticket_service.h"
+#include "testing/migrated_database.h"
 
 namespace opsdesk::sla {
 namespace {
@@ -59,10 +60,7 @@ PolicyInput PolicyOf(const std::string& name, int64_t calendar_id, std::optional
 class SlaServiceTest : public testing::TestWithParam<Engine> {
  protected:
   void SetUp() override {
-    auto test_db = storage::TestDatabase::Create(GetParam());
-    ASSERT_TRUE(test_db.ok()) << test_db.status().ToString();
-    test_db_ = std::move(*test_db);
-    ASSERT_OK(storage::Migrate(db(), clock_));
+    ASSERT_NO_FATAL_FAILURE(test_util::OpenMigratedDatabase(GetParam(), clock_, &test_db_));
     svc_ = std::make_unique<SlaService>(db(), clock_);
     tickets_ = std::make_unique<tickets::TicketService>(db(), clock_);
     queues_ = std::make_unique<queues::QueueService>(db(), clock_);

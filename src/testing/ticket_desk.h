@@ -20,6 +20,7 @@
 #include "testing/status_matchers.h"
 #include "testing/user_fixtures.h"
 #include "tickets/ticket_service.h"
+#include "testing/migrated_database.h"
 
 namespace opsdesk::test_util {
 
@@ -30,10 +31,7 @@ class TicketDeskTest : public testing::TestWithParam<storage::Engine> {
   void SetUp() override {
     using auth::Role;
     InitCrypto();
-    auto test_db = storage::TestDatabase::Create(GetParam());
-    ASSERT_TRUE(test_db.ok()) << test_db.status().ToString();
-    test_db_ = std::move(*test_db);
-    ASSERT_OK(storage::Migrate(db(), clock_));
+    ASSERT_NO_FATAL_FAILURE(test_util::OpenMigratedDatabase(GetParam(), clock_, &test_db_));
     service_ = std::make_unique<tickets::TicketService>(db(), clock_);
     ASSERT_OK_AND_ASSIGN(agent_, InsertTestUser(db(), kStart, "agent@example.com", Role::kAgent));
     ASSERT_OK_AND_ASSIGN(agent2_, InsertTestUser(db(), kStart, "agent2@example.com", Role::kAgent));
