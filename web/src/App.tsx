@@ -34,6 +34,9 @@ const AgentTicket = page(() => import("./agent/AgentTicket"));
 const AdminUsers = page(() => import("./admin/Users"));
 const AdminTeams = page(() => import("./admin/Teams"));
 const AdminQueues = page(() => import("./admin/Queues"));
+const AdminSla = page(() => import("./admin/Sla"));
+const OnCallSchedules = page(() => import("./oncall/Schedules"));
+const OnCallPolicies = page(() => import("./oncall/Policies"));
 
 // Start fetching the pages the first screen needs while /me is in flight.
 const first = window.location.pathname;
@@ -89,6 +92,9 @@ export function App() {
           <Route path="/admin/users" element={<RequireUser admin><AdminUsers /></RequireUser>} />
           <Route path="/admin/teams" element={<RequireUser admin><AdminTeams /></RequireUser>} />
           <Route path="/admin/queues" element={<RequireUser admin><AdminQueues /></RequireUser>} />
+          <Route path="/admin/sla" element={<RequireUser admin><AdminSla /></RequireUser>} />
+          <Route path="/oncall" element={<RequireUser staff><OnCallSchedules /></RequireUser>} />
+          <Route path="/oncall/policies" element={<RequireUser staff><OnCallPolicies /></RequireUser>} />
           <Route path="/settings/tokens" element={<Tokens />} />
           <Route path="*" element={<NotFound />} />
         </Route>

@@ -87,6 +87,7 @@ export default function AgentTicket() {
 
   const refreshAround = () => {
     client.invalidateQueries({ queryKey: keys.events(id) });
+    client.invalidateQueries({ queryKey: keys.sla(id) });
     client.invalidateQueries({ queryKey: keys.allTickets });
     client.invalidateQueries({ queryKey: keys.views });
   };

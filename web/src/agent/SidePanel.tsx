@@ -7,6 +7,7 @@ import { Field } from "../components/Field";
 import { PriorityOptions, StatusOptions } from "../components/Options";
 import { FieldError, FormError } from "../components/States";
 import { LINK_LABELS } from "./history";
+import { SlaPanel } from "./SlaPanel";
 
 export interface TicketChanges {
   subject?: string;
@@ -56,6 +57,8 @@ export function SidePanel({ ticket: t, agents, queues, me, pending, error, confl
         </div>
       )}
       <FormError error={error} />
+
+      <SlaPanel ticketId={t.id} />
 
       <div className="ag-side-section">
         <div className="ag-side-label">Requester</div>

@@ -12,4 +12,14 @@ export const keys = {
   queues: ["queues"] as const,
   teams: ["teams"] as const,
   tokens: ["tokens"] as const,
+  // A ticket's SLA clocks; refreshed with the ticket.
+  sla: (id: number) => ["sla", id] as const,
+  calendars: ["calendars"] as const,
+  slaPolicies: ["sla-policies"] as const,
+  // Every on-call query (schedules, shifts, who is on call) starts with "oncall".
+  oncall: ["oncall"] as const,
+  schedules: ["oncall", "schedules"] as const,
+  shifts: (id: number, from: string, to: string) => ["oncall", "shifts", id, from, to] as const,
+  onCallNow: (id: number) => ["oncall", "now", id] as const,
+  escalationPolicies: ["oncall", "escalation-policies"] as const,
 };

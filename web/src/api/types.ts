@@ -111,3 +111,137 @@ export interface View {
   count: number;
   query: Record<string, string>;
 }
+
+// --- SLA (docs/SLA.md) ---
+
+export type Weekday = "mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun";
+export const WEEKDAYS: Weekday[] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+
+export interface Interval {
+  start: string; // HH:MM
+  end: string;
+}
+
+export interface Holiday {
+  date: string; // YYYY-MM-DD
+  recurring?: boolean;
+  name?: string;
+}
+
+export interface Calendar {
+  id: number;
+  name: string;
+  time_zone: string;
+  hours: Partial<Record<Weekday, Interval[]>>;
+  holidays: Holiday[];
+  created_at: string;
+  updated_at: string;
+}
+
+export type SlaKind = "first_response" | "next_response" | "resolution";
+export const SLA_KINDS: SlaKind[] = ["first_response", "next_response", "resolution"];
+
+export interface SlaPolicy {
+  id: number;
+  name: string;
+  position: number;
+  calendar_id: number;
+  conditions: { priorities?: Priority[]; queue_ids?: number[]; tags?: string[] };
+  targets: Partial<Record<SlaKind, number | null>>;
+  pause_on: Status[];
+  warn_at_percent: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface SlaTarget {
+  kind: SlaKind;
+  target_minutes: number;
+  state: "running" | "paused" | "met" | "breached";
+  due_at: string | null;
+  warn_at: string | null;
+  warning: boolean;
+  remaining_minutes: number;
+  met_at: string | null;
+  breached_at: string | null;
+}
+
+export interface TicketSla {
+  ticket_id: number;
+  policy: { id: number; name: string } | null;
+  targets: SlaTarget[];
+}
+
+// --- On-call (docs/ONCALL.md) ---
+
+export type Rotation = "daily" | "weekly" | "custom";
+
+export interface Layer {
+  name?: string;
+  participant_ids: number[];
+  rotation: Rotation;
+  rotation_hours?: number;
+  start_date: string; // YYYY-MM-DD
+  handoff_time: string; // HH:MM
+}
+
+export interface ScheduleOverride {
+  id: number;
+  schedule_id: number;
+  user_id: number;
+  start_at: string;
+  end_at: string;
+  created_by: number | null;
+  created_at: string;
+}
+
+export interface Schedule {
+  id: number;
+  team_id: number;
+  name: string;
+  description: string;
+  time_zone: string;
+  layers: Layer[];
+  overrides: ScheduleOverride[];
+  version: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface Shift {
+  user_id: number;
+  start_at: string;
+  end_at: string;
+}
+
+export interface OnCall {
+  schedule_id: number;
+  at: string;
+  user_id: number | null;
+  until: string | null;
+}
+
+export type EscalationTargetType = "user" | "schedule" | "team_on_call";
+
+export interface EscalationTarget {
+  type: EscalationTargetType;
+  id: number;
+}
+
+export interface EscalationLevel {
+  targets: EscalationTarget[];
+  ack_timeout_minutes: number;
+}
+
+export interface EscalationPolicy {
+  id: number;
+  team_id: number;
+  name: string;
+  description: string;
+  levels: EscalationLevel[];
+  repeat: number;
+  notify_lead_when_exhausted: boolean;
+  queue_ids: number[];
+  created_at: string;
+  updated_at: string;
+}

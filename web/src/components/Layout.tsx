@@ -20,7 +20,10 @@ export function Layout() {
         </NavLink>
         <nav aria-label="Main">
           {staff ? (
-            <NavLink to="/agent/views/mine">Workspace</NavLink>
+            <>
+              <NavLink to="/agent/views/mine">Workspace</NavLink>
+              <NavLink to="/oncall">On-call</NavLink>
+            </>
           ) : (
             <>
               <NavLink to="/portal" end>
@@ -34,6 +37,7 @@ export function Layout() {
               <NavLink to="/admin/users">Users</NavLink>
               <NavLink to="/admin/teams">Teams</NavLink>
               <NavLink to="/admin/queues">Queues</NavLink>
+              <NavLink to="/admin/sla">SLA</NavLink>
             </>
           )}
           <NavLink to="/settings/tokens">API tokens</NavLink>

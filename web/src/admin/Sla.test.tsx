@@ -1,0 +1,80 @@
+import { screen, waitFor, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import type { Calendar } from "../api/types";
+import { apiError, makeUser, mockApi, renderPage } from "../portal/testing";
+import SlaSettings, { parseHolidays, parseIntervals } from "./Sla";
+
+afterEach(() => vi.unstubAllGlobals());
+
+const lead = makeUser({ id: 2, display_name: "Lena Lead", role: "lead" });
+const route = { path: "/admin/sla", url: "/admin/sla" };
+
+describe("SLA settings", () => {
+  it("parses hours and holidays as typed", () => {
+    expect(parseIntervals("09:00-12:00, 13:00 – 17:00")).toEqual([
+      { start: "09:00", end: "12:00" },
+      { start: "13:00", end: "17:00" },
+    ]);
+    expect(parseIntervals("  ")).toEqual([]);
+    expect(parseHolidays("2026-12-25 Christmas (yearly)\n\n2026-05-01")).toEqual([
+      { date: "2026-12-25", name: "Christmas", recurring: true },
+      { date: "2026-05-01", recurring: false },
+    ]);
+  });
+
+  it("shows the API's field errors next to the calendar fields", async () => {
+    let calendars: Calendar[] = [];
+    const api = mockApi(
+      {
+        "GET /calendars": () => ({ body: { items: calendars, next_cursor: null } }),
+        "GET /sla-policies": { body: { items: [], next_cursor: null } },
+        "GET /queues": { body: { items: [], next_cursor: null } },
+        "POST /calendars": (call) => {
+          const body = call.body as Calendar;
+          if (body.time_zone !== "Europe/Berlin") {
+            return apiError(422, "invalid_argument", "calendar is not valid", {
+              time_zone: "is not a known IANA time zone, such as Europe/Berlin",
+              "hours.mon[0].start": "must be a time HH:MM from 00:00 to 23:59",
+            });
+          }
+          const c = { ...body, id: 1, created_at: "", updated_at: "" } as Calendar;
+          calendars = [c];
+          return { status: 201, body: c };
+        },
+      },
+      lead,
+    );
+    renderPage(<SlaSettings />, route);
+    expect(await screen.findByText("No business calendars yet")).toBeInTheDocument();
+    const user = userEvent.setup();
+    await user.click(screen.getByRole("button", { name: "New calendar" }));
+    const form = screen.getByRole("form", { name: "New business calendar" });
+    await user.type(within(form).getByLabelText("Name"), "Berlin office");
+    await user.clear(within(form).getByLabelText("Time zone"));
+    await user.type(within(form).getByLabelText("Time zone"), "Mars/Base");
+    await user.clear(within(form).getByLabelText("Monday"));
+    await user.type(within(form).getByLabelText("Monday"), "9-17:00");
+    await user.type(within(form).getByLabelText("Holidays"), "2026-12-25 Christmas (yearly)");
+    await user.click(within(form).getByRole("button", { name: "Create calendar" }));
+
+    const zoneError = await within(form).findByText(/not a known IANA time zone/);
+    expect(within(form).getByLabelText("Time zone").closest(".field")).toContainElement(zoneError);
+    expect(within(form).getByLabelText("Time zone")).toHaveAttribute("aria-invalid", "true");
+    const monError = within(form).getByText(/must be a time HH:MM/);
+    expect(within(form).getByLabelText("Monday").parentElement).toContainElement(monError);
+    expect(within(form).getByLabelText("Monday")).toHaveAttribute("aria-invalid", "true");
+    expect(within(form).getByLabelText("Tuesday")).not.toHaveAttribute("aria-invalid");
+    expect(api.find("POST", "/calendars")[0]!.body).toMatchObject({
+      name: "Berlin office",
+      hours: { mon: [{ start: "9", end: "17:00" }], tue: [{ start: "09:00", end: "17:00" }], sat: [] },
+      holidays: [{ date: "2026-12-25", name: "Christmas", recurring: true }],
+    });
+
+    await user.clear(within(form).getByLabelText("Time zone"));
+    await user.type(within(form).getByLabelText("Time zone"), "Europe/Berlin");
+    await user.click(within(form).getByRole("button", { name: "Create calendar" }));
+    await waitFor(() => expect(screen.queryByRole("form", { name: "New business calendar" })).toBeNull());
+    expect(await screen.findByTestId("calendar")).toHaveTextContent("Berlin office");
+  });
+});

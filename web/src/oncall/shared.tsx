@@ -1,0 +1,63 @@
+// Helpers shared by the on-call pages.
+import { useQuery } from "@tanstack/react-query";
+import { ApiError, get } from "../api/client";
+import { keys } from "../api/keys";
+import type { EscalationPolicy, Page, Schedule, User } from "../api/types";
+
+export function useSchedules() {
+  return useQuery({
+    queryKey: keys.schedules,
+    queryFn: async () => (await get<Page<Schedule>>("/schedules")).items,
+  });
+}
+
+export function useEscalationPolicies() {
+  return useQuery({
+    queryKey: keys.escalationPolicies,
+    queryFn: async () => (await get<Page<EscalationPolicy>>("/escalation-policies")).items,
+  });
+}
+
+export const isManager = (user: User | null | undefined) => user?.role === "lead" || user?.role === "admin";
+
+export const browserZone = () => Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
+
+// The API's messages for `prefix` and every nested field under it
+// ("layers[0]" covers "layers[0].handoff_time"), shown like FieldError.
+// `exact`: only `prefix` itself; `except`: fields shown by their own control.
+export function NestedFieldError({ error, prefix, exact, except = [] }: { error: unknown; prefix: string; exact?: boolean; except?: string[] }) {
+  if (!(error instanceof ApiError)) return null;
+  const entries = Object.entries(error.fields).filter(
+    ([k]) => !except.includes(k) && (k === prefix || (!exact && (k.startsWith(prefix + ".") || k.startsWith(prefix + "[")))),
+  );
+  if (entries.length === 0) return null;
+  return (
+    <>
+      {entries.map(([k, message]) => (
+        <div key={k} className="field-error" role="alert" data-field={k}>
+          {k === prefix ? message : `${k.slice(prefix.length).replace(/^\./, "")}: ${message}`}
+        </div>
+      ))}
+    </>
+  );
+}
+
+export const hasNestedError = (error: unknown, prefix: string) =>
+  error instanceof ApiError &&
+  Object.keys(error.fields).some((k) => k === prefix || k.startsWith(prefix + ".") || k.startsWith(prefix + "[")) ||
+  undefined;
+
+// <input type="datetime-local"> value (browser time) <-> RFC 3339.
+export function toLocalInput(d: Date): string {
+  const pad = (n: number) => String(n).padStart(2, "0");
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
+export function fromLocalInput(value: string): string {
+  const d = new Date(value);
+  return Number.isNaN(d.getTime()) ? value : d.toISOString().replace(/\.\d{3}Z$/, "Z");
+}
+
+export function nameOf(byId: Map<number, User>, id: number | null | undefined): string {
+  if (id == null) return "Nobody";
+  return byId.get(id)?.display_name ?? `User #${id}`;
+}
