@@ -87,6 +87,22 @@ void PrintTicket(const boost::json::object& t) {
             << Field(t, "body") << "\n";
 }
 
+void PrintEscalation(const boost::json::object& e) {
+  std::cout << "escalation " << Field(e, "id") << "  ticket #" << Field(e, "ticket_id") << "  " << Field(e, "severity")
+            << "  " << Field(e, "tier") << "  " << Field(e, "state") << "  level " << Field(e, "level") << "\n";
+}
+
+void PrintEscalationTable(const boost::json::array& items) {
+  std::cout << std::left << std::setw(8) << "ID" << std::setw(9) << "TICKET" << std::setw(6) << "SEV" << std::setw(13)
+            << "TIER" << std::setw(16) << "STATE" << std::setw(7) << "LEVEL" << "REASON\n";
+  for (const auto& item : items) {
+    const auto& e = item.as_object();
+    std::cout << std::left << std::setw(8) << Field(e, "id") << std::setw(9) << Field(e, "ticket_id") << std::setw(6)
+              << Field(e, "severity") << std::setw(13) << Field(e, "tier") << std::setw(16) << Field(e, "state")
+              << std::setw(7) << Field(e, "level") << Clip(Field(e, "reason"), 60) << "\n";
+  }
+}
+
 // Runs `fn` with a client built from the flags, turning errors into exit codes.
 template <typename Fn>
 int WithClient(const ClientFlags& flags, Fn fn) {
@@ -343,6 +359,55 @@ void AddClientCommands(CLI::App& app, int* exit_code) {
   AddClientFlags(close, flags);
   close->add_option("id", u_id, "Ticket id")->required();
   close->callback([exit_code, patch] { *exit_code = patch(boost::json::object{{"status", "closed"}}); });
+
+  // ticket escalate
+  static int64_t e_id = 0;
+  static std::string e_severity, e_reason, e_tier;
+  auto* escalate = ticket->add_subcommand("escalate", "Escalate a ticket (pages on-call engineering or the leads)");
+  AddClientFlags(escalate, flags);
+  escalate->add_option("id", e_id, "Ticket id")->required();
+  escalate->add_option("--severity", e_severity, "sev1, sev2, sev3 or sev4")->required();
+  escalate->add_option("--reason", e_reason, "Why")->required();
+  escalate->add_option("--tier", e_tier, "engineering (default: the queue's escalation policy) or l2 (the leads)");
+  escalate->callback([exit_code] {
+    *exit_code = WithClient(flags, [](ApiClient& client) {
+      boost::json::object body{{"severity", e_severity}, {"reason", e_reason}};
+      if (!e_tier.empty()) body["tier"] = e_tier;
+      return PrintOrFail(client.Call("POST", "/api/v1/tickets/" + std::to_string(e_id) + "/escalations", body),
+                         flags.json, [](const boost::json::value& v) { PrintEscalation(v.as_object()); });
+    });
+  });
+
+  auto* esc = app.add_subcommand("escalation", "Work with escalations through the API");
+  esc->require_subcommand(1);
+  static int64_t x_id = 0;
+  for (const char* action : {"ack", "resolve", "cancel"}) {
+    std::string help = std::string(action) == "ack"       ? "Acknowledge an escalation (stops paging)"
+                       : std::string(action) == "resolve" ? "Resolve an escalation"
+                                                          : "Cancel an escalation (back to the specialist)";
+    auto* cmd = esc->add_subcommand(action, help);
+    AddClientFlags(cmd, flags);
+    cmd->add_option("id", x_id, "Escalation id")->required();
+    std::string verb = action;
+    cmd->callback([exit_code, verb] {
+      *exit_code = WithClient(flags, [&verb](ApiClient& client) {
+        return PrintOrFail(client.Call("POST", "/api/v1/escalations/" + std::to_string(x_id) + "/" + verb),
+                           flags.json, [](const boost::json::value& v) { PrintEscalation(v.as_object()); });
+      });
+    });
+  }
+  static std::string x_state = "open";
+  auto* elist = esc->add_subcommand("list", "List escalations (default: open ones)");
+  AddClientFlags(elist, flags);
+  elist->add_option("--state", x_state, "open (default), all, triggered, acknowledged, unacknowledged, resolved, cancelled");
+  elist->callback([exit_code] {
+    *exit_code = WithClient(flags, [](ApiClient& client) {
+      std::string path = "/api/v1/escalations";
+      if (x_state != "all") path += "?state=" + UrlEncode(x_state);
+      return PrintOrFail(client.Call("GET", path), flags.json,
+                         [](const boost::json::value& v) { PrintEscalationTable(v.at("items").as_array()); });
+    });
+  });
 }
 
 }  // namespace opsdesk::cli

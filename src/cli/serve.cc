@@ -12,6 +12,7 @@
 #include "auth/auth_service.h"
 #include "auth/user_service.h"
 #include "demo/demo_data.h"
+#include "escalation/escalation_service.h"
 #include "http/api.h"
 #include "http/server.h"
 #include "http/static_files.h"
@@ -100,7 +101,21 @@ int Serve(const config::ServerConfig& cfg) {
   });
   oncall::OnCallService oncall(**db, clock);
   sla::SlaService sla(**db, clock);
-  http::Api api(http::ApiServices{**db, clock, auth, users, queues, tickets, hub, notify, oncall, sla});
+  // Escalations: page jobs, ack timeouts and signed acknowledge links
+  // (docs/ESCALATION.md); the link key is shared by every node.
+  auto link_key = notify::LoadOrCreateLinkKey(**db, clock, cfg.link_secret);
+  if (!link_key.ok()) {
+    std::cerr << "opsdesk: " << link_key.status().message() << "\n";
+    return 1;
+  }
+  escalation::EscalationOptions escalation_options;
+  escalation_options.public_url = notify_options.public_url;
+  escalation_options.email_enabled = mailer.enabled();
+  escalation::EscalationService escalations(**db, clock, jobs, oncall, &notify, notify::LinkSigner(*link_key),
+                                            escalation_options);
+  escalations.RegisterJobHandlers();
+  http::Api api(
+      http::ApiServices{**db, clock, auth, users, queues, tickets, hub, notify, oncall, sla, escalations});
   if ((*db)->engine() == storage::Engine::kSqlite) {
     // SQLite reads in WAL mode never wait for the writer, so GETs skip the
     // worker pool; writes (which wait for their group commit) still use it.

@@ -49,6 +49,7 @@ Api::Api(ApiServices services) : services_(services) {
   RegisterNotifyRoutes(router_, services_);
   RegisterOnCallRoutes(router_, services_);
   RegisterSlaRoutes(router_, services_);
+  RegisterEscalationRoutes(router_, services_);
   RegisterSystemRoutes(router_, services_, metrics_);
 }
 

@@ -9,6 +9,7 @@
 #include "auth/auth_service.h"
 #include "auth/user_service.h"
 #include "common/clock.h"
+#include "escalation/escalation_service.h"
 #include "http/json_io.h"
 #include "http/message.h"
 #include "http/metrics.h"
@@ -35,6 +36,7 @@ struct ApiServices {
   notify::NotifyService& notify;
   oncall::OnCallService& oncall;
   sla::SlaService& sla;
+  escalation::EscalationService& escalations;
 };
 
 // The web session cookie set by POST /auth/login.
@@ -72,6 +74,7 @@ void RegisterLiveRoutes(Router& router, ApiServices& services);
 void RegisterNotifyRoutes(Router& router, ApiServices& services);
 void RegisterOnCallRoutes(Router& router, ApiServices& services);
 void RegisterSlaRoutes(Router& router, ApiServices& services);
+void RegisterEscalationRoutes(Router& router, ApiServices& services);
 void RegisterSystemRoutes(Router& router, ApiServices& services, Metrics& metrics);
 
 // Parses a positive integer path parameter; nullopt when it is not one.

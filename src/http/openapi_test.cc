@@ -39,7 +39,9 @@ TEST(OpenApiTest, DocumentsEveryRegisteredRouteAndNothingElse) {
   notify::NotifyService notify(db, clock, jobs, {}, nullptr, nullptr);
   oncall::OnCallService oncall(db, clock);
   sla::SlaService sla(db, clock);
-  Api api(ApiServices{db, clock, auth, users, queues, tickets, hub, notify, oncall, sla});
+  escalation::EscalationService escalations(db, clock, jobs, oncall, &notify,
+                                            notify::LinkSigner("0123456789abcdef0123456789abcdef"), {});
+  Api api(ApiServices{db, clock, auth, users, queues, tickets, hub, notify, oncall, sla, escalations});
 
   boost::json::value doc = boost::json::parse(generated::kOpenApiDocument);
   ASSERT_TRUE(doc.is_object());

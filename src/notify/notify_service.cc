@@ -64,7 +64,7 @@ void CheckEventTypes(const std::vector<std::string>& types, FieldErrors& errors)
   if (types.empty()) errors["event_types"] = "must name at least one event type";
   for (const auto& t : types) {
     if (std::find(known.begin(), known.end(), t) == known.end()) {
-      errors["event_types"] = "each must be one of ticket.created, ticket.replied";
+      errors["event_types"] = "each must be one of ticket.created, ticket.replied, escalation.triggered";
     }
   }
 }
@@ -120,7 +120,7 @@ json::object TicketJson(const tickets::Ticket& t, const std::string& public_url)
 }  // namespace
 
 const std::vector<std::string>& WebhookEventTypes() {
-  static const std::vector<std::string> kTypes = {"ticket.created", "ticket.replied"};
+  static const std::vector<std::string> kTypes = {"ticket.created", "ticket.replied", "escalation.triggered"};
   return kTypes;
 }
 

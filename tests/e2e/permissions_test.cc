@@ -229,6 +229,19 @@ int64_t MakeDeadDelivery(const World& w) {
   return dead;
 }
 
+// A fresh tier-l2 escalation (no policy needed) of a fresh ticket of the
+// requester, made by the admin; 0 (and a test failure) when that fails.
+int64_t MakeEscalation(const World& w) {
+  if (!w.desk) return 0;
+  HttpClient client = w.desk->Client();
+  int64_t ticket = FileTicket(client, w.desk->requester.token, "Escalate me");
+  HttpResponse r = client.Post(TicketPath(ticket, "/escalations"),
+                               object{{"reason", "Walked"}, {"severity", "sev3"}, {"tier", "l2"}},
+                               w.desk->admin.token);
+  EXPECT_EQ(r.status, 201) << r.Describe();
+  return Int(r.Json(), "id");
+}
+
 std::vector<RouteCase> RouteTable(World& w) {
   const Expected staff_only_write = Authed(403, 403, 403, 403, 201);
   std::vector<RouteCase> cases;
@@ -459,6 +472,34 @@ std::vector<RouteCase> RouteTable(World& w) {
                 object{{"escalation_policy_id", MakeEscalationPolicy(w)}}};
   });
 
+  // --- escalation_handlers.cc: staff only; a requester's own ticket 403, another's 404
+  auto escalation_path = [&w](std::string_view rest = "") {
+    return "/api/v1/escalations/" + std::to_string(MakeEscalation(w)) + std::string(rest);
+  };
+  add("POST", "/api/v1/tickets/{id}/escalations", Authed(403, 404, 201, 201, 201), [&w](Who) {
+    int64_t ticket = 0;
+    if (w.desk) {
+      HttpClient client = w.desk->Client();
+      ticket = FileTicket(client, w.desk->requester.token, "Escalation walk");
+    }
+    return Call{TicketPath(ticket, "/escalations"), object{{"reason", "Walked"}, {"severity", "sev3"}, {"tier", "l2"}}};
+  });
+  add("GET", "/api/v1/tickets/{id}/escalations", Authed(403, 404, 200, 200, 200),
+      [&w](Who) { return Call{TicketPath(w.requester_ticket, "/escalations")}; });
+  add("GET", "/api/v1/escalations", Authed(403, 403, 200, 200, 200),
+      [](Who) { return Call{"/api/v1/escalations?state=open"}; });
+  add("GET", "/api/v1/escalations/{id}", Authed(403, 403, 200, 200, 200),
+      [escalation_path](Who) { return Call{escalation_path()}; });
+  add("POST", "/api/v1/escalations/{id}/ack", Authed(403, 403, 200, 200, 200),
+      [escalation_path](Who) { return Call{escalation_path("/ack")}; });
+  add("POST", "/api/v1/escalations/{id}/resolve", Authed(403, 403, 200, 200, 200),
+      [escalation_path](Who) { return Call{escalation_path("/resolve")}; });
+  add("POST", "/api/v1/escalations/{id}/cancel", Authed(403, 403, 200, 200, 200),
+      [escalation_path](Who) { return Call{escalation_path("/cancel")}; });
+  // The signed link needs no session; a bad token is 401 for everyone.
+  add("GET", "/api/v1/escalations/{id}/ack", Everyone(401),
+      [escalation_path](Who) { return Call{escalation_path("/ack?token=1.2.bad")}; });
+
   // --- system_handlers.cc: no authentication
   add("GET", "/healthz", Everyone(200), [](Who) { return Call{"/healthz"}; });
   add("GET", "/readyz", Everyone(200), [](Who) { return Call{"/readyz"}; });
@@ -484,7 +525,9 @@ std::set<std::pair<std::string, std::string>> RegisteredRoutes() {
   notify::NotifyService notify(db, clock, jobs, {}, nullptr, nullptr);
   oncall::OnCallService oncall(db, clock);
   sla::SlaService sla(db, clock);
-  http::Api api(http::ApiServices{db, clock, auth, users, queues, tickets, hub, notify, oncall, sla});
+  escalation::EscalationService escalations(db, clock, jobs, oncall, &notify,
+                                            notify::LinkSigner("0123456789abcdef0123456789abcdef"), {});
+  http::Api api(http::ApiServices{db, clock, auth, users, queues, tickets, hub, notify, oncall, sla, escalations});
   std::set<std::pair<std::string, std::string>> routes;
   for (const auto& route : api.router().routes()) routes.emplace(route.method, route.pattern);
   return routes;

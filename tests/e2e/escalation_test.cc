@@ -1,0 +1,259 @@
+// Escalations end to end: the real server with a real SMTP server
+// (scripts/with-mail.sh) pages the on-call engineer of the queue's escalation
+// policy; the test takes the signed acknowledge link out of the delivered mail,
+// follows it without a session, and reads the result back through the API and
+// the CLI.
+#include <gtest/gtest.h>
+
+#include <dirent.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "common/random.h"
+#include "harness.h"
+
+namespace opsdesk::e2e {
+namespace {
+
+using boost::json::array;
+using boost::json::object;
+
+constexpr const char* kPublicUrl = "https://desk.opsdesk.test";
+
+std::vector<std::string> MaildirMessages(const std::string& maildir) {
+  std::vector<std::string> out;
+  for (const char* sub : {"/new", "/cur"}) {
+    std::string dir = maildir + sub;
+    DIR* d = opendir(dir.c_str());
+    if (!d) continue;
+    while (dirent* e = readdir(d)) {
+      if (e->d_name[0] == '.') continue;
+      std::ifstream in(dir + "/" + e->d_name, std::ios::binary);
+      std::stringstream text;
+      text << in.rdbuf();
+      out.push_back(text.str());
+    }
+    closedir(d);
+  }
+  return out;
+}
+
+// The message holding both `needle` and `to` (ids repeat across test databases;
+// the addresses are unique), waiting up to `timeout`.
+std::optional<std::string> WaitForMail(const std::string& maildir, const std::string& needle, const std::string& to,
+                                       std::chrono::seconds timeout = std::chrono::seconds(30)) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  do {
+    for (const auto& m : MaildirMessages(maildir)) {
+      if (m.find(needle) != std::string::npos && m.find(to) != std::string::npos) return m;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  } while (std::chrono::steady_clock::now() < deadline);
+  return std::nullopt;
+}
+
+class EscalationE2eTest : public ::testing::TestWithParam<storage::Engine> {
+ protected:
+  void SetUp() override {
+    InitCrypto();
+    const char* smtp = std::getenv("OPSDESK_TEST_SMTP_URL");
+    maildir_ = std::getenv("OPSDESK_TEST_MAILDIR") ? std::getenv("OPSDESK_TEST_MAILDIR") : "";
+    if (!smtp || !*smtp || maildir_.empty()) {
+      GTEST_SKIP() << "OPSDESK_TEST_SMTP_URL / OPSDESK_TEST_MAILDIR not set: run under scripts/with-mail.sh";
+    }
+    auto database = storage::TestDatabase::Create(GetParam());
+    ASSERT_TRUE(database.ok()) << database.status().ToString();
+    database_ = std::move(*database);
+    database_->Close();
+    Headers env = {{"OPSDESK_JOBS_POLL_MS", "50"},
+                   {"OPSDESK_MAIL_FROM", "desk@opsdesk.test"},
+                   {"OPSDESK_PUBLIC_URL", kPublicUrl},
+                   {"OPSDESK_SMTP_URL", smtp}};
+    auto server = ServerProcess::Start(database_->url(), env);
+    ASSERT_TRUE(server.ok()) << server.status().ToString();
+    server_ = std::move(*server);
+    HttpClient client = Client();
+    admin_.email = UniqueName("esc-admin") + "@example.com";
+    admin_.password = "e2e password for admin";
+    auto admin_id = AddUserWithCli(database_->url(), admin_.email, "Admin", "admin", admin_.password);
+    ASSERT_TRUE(admin_id.ok()) << admin_id.status().ToString();
+    admin_.id = *admin_id;
+    auto token = Login(client, admin_.email, admin_.password);
+    ASSERT_TRUE(token.ok()) << token.status().ToString();
+    admin_.token = *token;
+    for (auto [user, role] : {std::pair{&engineer_, "agent"}, std::pair{&agent_, "agent"}, std::pair{&lead_, "lead"},
+                              std::pair{&requester_, "requester"}}) {
+      auto created = CreateUserViaApi(client, admin_.token, role);
+      ASSERT_TRUE(created.ok()) << created.status().ToString();
+      *user = *created;
+    }
+  }
+  void TearDown() override {
+    if (HasFailure() && server_ && server_->running()) std::cerr << server_->Logs();
+    server_.reset();
+    database_.reset();
+  }
+
+  HttpClient Client() const { return HttpClient(server_->port(), true); }
+
+  // A queue whose escalation policy pages whoever is on call in a schedule with
+  // the engineer as its only participant; returns the queue's name.
+  std::string QueueWithPolicy() {
+    HttpClient client = Client();
+    HttpResponse team = client.Post(
+        "/api/v1/teams", object{{"name", UniqueName("esc-team")}, {"member_ids", array{lead_.id, engineer_.id}}},
+        admin_.token);
+    EXPECT_EQ(team.status, 201) << team.Describe();
+    int64_t team_id = Int(team.Json(), "id");
+    HttpResponse schedule = client.Post(
+        "/api/v1/schedules",
+        object{{"team_id", team_id},
+               {"name", "primary"},
+               {"time_zone", "UTC"},
+               {"layers", array{object{{"participant_ids", array{engineer_.id}},
+                                       {"rotation", "daily"},
+                                       {"start_date", "2025-01-06"},
+                                       {"handoff_time", "09:00"}}}}},
+        admin_.token);
+    EXPECT_EQ(schedule.status, 201) << schedule.Describe();
+    HttpResponse policy = client.Post(
+        "/api/v1/escalation-policies",
+        object{{"team_id", team_id},
+               {"name", "ingestion"},
+               {"levels", array{object{{"targets", array{object{{"type", "schedule"},
+                                                               {"id", Int(schedule.Json(), "id")}}}},
+                                       {"ack_timeout_minutes", 30}}}}},
+        admin_.token);
+    EXPECT_EQ(policy.status, 201) << policy.Describe();
+    std::string name = UniqueName("ingestion");
+    HttpResponse queue = client.Post("/api/v1/queues", object{{"name", name}, {"team_id", team_id}}, admin_.token);
+    EXPECT_EQ(queue.status, 201) << queue.Describe();
+    HttpResponse set = client.Send(
+        "PUT", "/api/v1/queues/" + std::to_string(Int(queue.Json(), "id")) + "/escalation-policy",
+        boost::json::serialize(object{{"escalation_policy_id", Int(policy.Json(), "id")}}),
+        {{"Authorization", "Bearer " + admin_.token}, {"Content-Type", "application/json"}});
+    EXPECT_EQ(set.status, 200) << set.Describe();
+    return name;
+  }
+
+  int64_t FileTicket(const std::string& queue) {
+    HttpClient client = Client();
+    HttpResponse r = client.Post("/api/v1/tickets", object{{"subject", "Ingestion is hours behind"}, {"body", "Help."}},
+                                 requester_.token);
+    EXPECT_EQ(r.status, 201) << r.Describe();
+    int64_t id = Int(r.Json(), "id");
+    HttpResponse moved =
+        client.Patch("/api/v1/tickets/" + std::to_string(id), object{{"queue", queue}}, agent_.token);
+    EXPECT_EQ(moved.status, 200) << moved.Describe();
+    return id;
+  }
+
+  std::vector<std::string> EventKinds(int64_t ticket, const std::string& token) {
+    std::vector<std::string> kinds;
+    for (const auto& e : Items(Client().Get("/api/v1/tickets/" + std::to_string(ticket) + "/events?limit=200", token))) {
+      kinds.push_back(Str(e, "kind"));
+    }
+    return kinds;
+  }
+
+  std::string maildir_;
+  std::unique_ptr<storage::TestDatabase> database_;
+  std::unique_ptr<ServerProcess> server_;
+  TestUser admin_, engineer_, agent_, lead_, requester_;
+};
+
+TEST_P(EscalationE2eTest, TheOnCallEngineerIsMailedAndAcknowledgesThroughTheSignedLink) {
+  HttpClient client = Client();
+  int64_t ticket = FileTicket(QueueWithPolicy());
+  std::string base = "/api/v1/tickets/" + std::to_string(ticket) + "/escalations";
+
+  EXPECT_TRUE(IsError(client.Post(base, object{{"reason", "x"}, {"severity", "sev2"}}, requester_.token), 403,
+                      "permission_denied"));
+  EXPECT_TRUE(IsFieldError(client.Post(base, object{{"reason", "x"}, {"severity", "sev9"}}, agent_.token), "severity"));
+  HttpResponse created =
+      client.Post(base, object{{"reason", "Data loss suspected"}, {"severity", "sev2"}}, agent_.token);
+  ASSERT_EQ(created.status, 201) << created.Describe();
+  int64_t id = Int(created.Json(), "id");
+  EXPECT_EQ(Str(created.Json(), "state"), "triggered");
+  EXPECT_EQ(Str(created.Json(), "tier"), "engineering");
+  EXPECT_EQ(client.Post(base, object{{"reason", "Again"}, {"severity", "sev1"}}, agent_.token).status, 409);
+
+  // The page arrives in the on-call engineer's mailbox.
+  std::string delivery =
+      "X-Opsdesk-Delivery: esc:" + std::to_string(id) + ":page:0:email:" + std::to_string(engineer_.id);
+  auto mail = WaitForMail(maildir_, delivery, engineer_.email);
+  ASSERT_TRUE(mail.has_value()) << "no page in " << maildir_;
+  EXPECT_NE(mail->find("<" + engineer_.email + ">"), std::string::npos) << *mail;
+  EXPECT_NE(mail->find("Subject: [sev2] Escalation #" + std::to_string(id)), std::string::npos) << *mail;
+  EXPECT_NE(mail->find(std::string(kPublicUrl) + "/agent/tickets/" + std::to_string(ticket)), std::string::npos);
+  std::string prefix = std::string(kPublicUrl) + "/api/v1/escalations/" + std::to_string(id) + "/ack?token=";
+  size_t at = mail->find(prefix);
+  ASSERT_NE(at, std::string::npos) << *mail;
+  size_t end = mail->find_first_of("\r\n \t", at);
+  std::string link = mail->substr(at + std::string(kPublicUrl).size(), end - at - std::string(kPublicUrl).size());
+
+  // A tampered token is refused; the real one acknowledges without a session.
+  EXPECT_TRUE(IsError(client.Get(link + "0"), 401, "unauthenticated"));
+  EXPECT_EQ(Str(client.Get("/api/v1/escalations/" + std::to_string(id), lead_.token).Json(), "state"), "triggered");
+  HttpResponse acked = client.Get(link);
+  ASSERT_EQ(acked.status, 200) << acked.Describe();
+  EXPECT_NE(acked.body.find("Acknowledged"), std::string::npos) << acked.body;
+  EXPECT_EQ(client.Get(link).status, 200);  // idempotent
+  HttpResponse read = client.Get("/api/v1/escalations/" + std::to_string(id), lead_.token);
+  EXPECT_EQ(Str(read.Json(), "state"), "acknowledged");
+  EXPECT_FALSE(read.Json().at("acknowledged_at").is_null());
+
+  // History: staff see every step; the requester sees none of it.
+  auto kinds = EventKinds(ticket, agent_.token);
+  for (const char* kind : {"escalated", "escalation_paged", "escalation_acknowledged"}) {
+    EXPECT_NE(std::find(kinds.begin(), kinds.end(), kind), kinds.end()) << kind;
+  }
+  for (const auto& kind : EventKinds(ticket, requester_.token)) {
+    EXPECT_EQ(kind.find("escalat"), std::string::npos) << kind;
+  }
+  EXPECT_EQ(client.Get(base, requester_.token).status, 403);
+
+  // The leads' list of open escalations, through the CLI.
+  CommandResult list = RunOpsdesk(
+      {"escalation", "list", "--json", "--server", server_->base_url(), "--token", lead_.token});
+  ASSERT_EQ(list.exit_code, 0) << list.Describe();
+  boost::json::value listed = boost::json::parse(list.out);
+  ASSERT_EQ(listed.at("items").as_array().size(), 1u) << list.out;
+  EXPECT_EQ(Str(listed.at("items").as_array()[0], "state"), "acknowledged");
+  CommandResult resolve = RunOpsdesk(
+      {"escalation", "resolve", std::to_string(id), "--server", server_->base_url(), "--token", engineer_.token});
+  ASSERT_EQ(resolve.exit_code, 0) << resolve.Describe();
+  EXPECT_NE(resolve.out.find("resolved"), std::string::npos) << resolve.out;
+}
+
+TEST_P(EscalationE2eTest, CliEscalatesToTheLeadsAndAcknowledges) {
+  int64_t ticket = FileTicket(QueueWithPolicy());
+  CommandResult escalate =
+      RunOpsdesk({"ticket", "escalate", std::to_string(ticket), "--severity", "sev1", "--reason", "Customer outage",
+                  "--tier", "l2", "--json", "--server", server_->base_url(), "--token", agent_.token});
+  ASSERT_EQ(escalate.exit_code, 0) << escalate.Describe();
+  boost::json::value e = boost::json::parse(escalate.out);
+  int64_t id = Int(e, "id");
+  EXPECT_EQ(Str(e, "tier"), "l2");
+  // Tier l2 pages the leads of the queue's team.
+  auto mail = WaitForMail(maildir_, "X-Opsdesk-Delivery: esc:" + std::to_string(id) + ":page:0:email:" +
+                                        std::to_string(lead_.id),
+                          lead_.email);
+  ASSERT_TRUE(mail.has_value()) << "no page to the lead in " << maildir_;
+  CommandResult ack = RunOpsdesk(
+      {"escalation", "ack", std::to_string(id), "--server", server_->base_url(), "--token", lead_.token});
+  ASSERT_EQ(ack.exit_code, 0) << ack.Describe();
+  EXPECT_NE(ack.out.find("acknowledged"), std::string::npos) << ack.out;
+  HttpResponse read = Client().Get("/api/v1/escalations/" + std::to_string(id), agent_.token);
+  EXPECT_EQ(Int(read.Json(), "acknowledged_by"), lead_.id);
+}
+
+INSTANTIATE_TEST_SUITE_P(Engines, EscalationE2eTest,
+                         ::testing::Values(storage::Engine::kSqlite, storage::Engine::kPostgres), EngineParamName);
+
+}  // namespace
+}  // namespace opsdesk::e2e
