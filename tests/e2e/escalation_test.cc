@@ -15,6 +15,7 @@
 
 #include "common/random.h"
 #include "harness.h"
+#include "maildir.h"
 
 namespace opsdesk::e2e {
 namespace {
@@ -24,37 +25,6 @@ using boost::json::object;
 
 constexpr const char* kPublicUrl = "https://desk.opsdesk.test";
 
-std::vector<std::string> MaildirMessages(const std::string& maildir) {
-  std::vector<std::string> out;
-  for (const char* sub : {"/new", "/cur"}) {
-    std::string dir = maildir + sub;
-    DIR* d = opendir(dir.c_str());
-    if (!d) continue;
-    while (dirent* e = readdir(d)) {
-      if (e->d_name[0] == '.') continue;
-      std::ifstream in(dir + "/" + e->d_name, std::ios::binary);
-      std::stringstream text;
-      text << in.rdbuf();
-      out.push_back(text.str());
-    }
-    closedir(d);
-  }
-  return out;
-}
-
-// The message holding both `needle` and `to` (ids repeat across test databases;
-// the addresses are unique), waiting up to `timeout`.
-std::optional<std::string> WaitForMail(const std::string& maildir, const std::string& needle, const std::string& to,
-                                       std::chrono::seconds timeout = std::chrono::seconds(30)) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  do {
-    for (const auto& m : MaildirMessages(maildir)) {
-      if (m.find(needle) != std::string::npos && m.find(to) != std::string::npos) return m;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  } while (std::chrono::steady_clock::now() < deadline);
-  return std::nullopt;
-}
 
 class EscalationE2eTest : public ::testing::TestWithParam<storage::Engine> {
  protected:
@@ -185,7 +155,7 @@ TEST_P(EscalationE2eTest, TheOnCallEngineerIsMailedAndAcknowledgesThroughTheSign
   // The page arrives in the on-call engineer's mailbox.
   std::string delivery =
       "X-Opsdesk-Delivery: esc:" + std::to_string(id) + ":page:0:email:" + std::to_string(engineer_.id);
-  auto mail = WaitForMail(maildir_, delivery, engineer_.email);
+  auto mail = WaitForMail(maildir_, engineer_.email, delivery);
   ASSERT_TRUE(mail.has_value()) << "no page in " << maildir_;
   EXPECT_NE(mail->find("<" + engineer_.email + ">"), std::string::npos) << *mail;
   EXPECT_NE(mail->find("Subject: [sev2] Escalation #" + std::to_string(id)), std::string::npos) << *mail;
@@ -240,9 +210,8 @@ TEST_P(EscalationE2eTest, CliEscalatesToTheLeadsAndAcknowledges) {
   int64_t id = Int(e, "id");
   EXPECT_EQ(Str(e, "tier"), "l2");
   // Tier l2 pages the leads of the queue's team.
-  auto mail = WaitForMail(maildir_, "X-Opsdesk-Delivery: esc:" + std::to_string(id) + ":page:0:email:" +
-                                        std::to_string(lead_.id),
-                          lead_.email);
+  auto mail = WaitForMail(maildir_, lead_.email,
+                          "X-Opsdesk-Delivery: esc:" + std::to_string(id) + ":page:0:email:" + std::to_string(lead_.id));
   ASSERT_TRUE(mail.has_value()) << "no page to the lead in " << maildir_;
   CommandResult ack = RunOpsdesk(
       {"escalation", "ack", std::to_string(id), "--server", server_->base_url(), "--token", lead_.token});

@@ -16,6 +16,7 @@
 
 #include "common/random.h"
 #include "harness.h"
+#include "maildir.h"
 #include "notify/senders.h"
 #include "webhook_receiver.h"
 
@@ -293,37 +294,6 @@ TEST_P(NotifyE2eTest, WebhooksAndPreferencesOverTheApi) {
 
 // --- e-mail through the SMTP server of scripts/with-mail.sh
 
-// Every message file in the Maildir (new/ and cur/).
-std::vector<std::string> MaildirMessages(const std::string& maildir) {
-  std::vector<std::string> out;
-  for (const char* sub : {"/new", "/cur"}) {
-    std::string dir = maildir + sub;
-    DIR* d = opendir(dir.c_str());
-    if (!d) continue;
-    while (dirent* e = readdir(d)) {
-      if (e->d_name[0] == '.') continue;
-      std::ifstream in(dir + "/" + e->d_name, std::ios::binary);
-      std::stringstream text;
-      text << in.rdbuf();
-      out.push_back(text.str());
-    }
-    closedir(d);
-  }
-  return out;
-}
-
-// The message to `to` with Message-ID `message_id`, waiting up to 30 s.
-std::optional<std::string> WaitForMail(const std::string& maildir, const std::string& to, const std::string& message_id,
-                                       std::chrono::seconds timeout = std::chrono::seconds(30)) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  do {
-    for (const auto& m : MaildirMessages(maildir)) {
-      if (m.find("Message-ID: " + message_id) != std::string::npos && m.find(to) != std::string::npos) return m;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  } while (std::chrono::steady_clock::now() < deadline);
-  return std::nullopt;
-}
 
 TEST_P(NotifyE2eTest, AReplyIsMailedToTheRequesterThroughARealSmtpServer) {
   const char* maildir = std::getenv("OPSDESK_TEST_MAILDIR");
