@@ -145,23 +145,6 @@ export OPSDESK_TEST_SMTP_URL="smtp://127.0.0.1:$port"
 export OPSDESK_TEST_MAILDIR="$workdir/Maildir"
 echo "with-mail: exim $("$EXIM" -C "$workdir/exim.conf" -bV 2>/dev/null | awk 'NR==1{print $3}') at $OPSDESK_TEST_SMTP_URL, Maildir $OPSDESK_TEST_MAILDIR" >&2
 
-got_signal=""
-forward() {
-  got_signal=$1
-  kill -TERM "$child" 2>/dev/null || true
-}
-trap 'forward INT' INT
-trap 'forward TERM' TERM
-trap 'forward HUP' HUP
-
-set +e
-"$@" <&0 &
-child=$!
-while :; do
-  got_signal=""
-  wait "$child"
-  rc=$?
-  [[ -z $got_signal ]] && break
-done
-child=""
-exit "$rc"
+# shellcheck source=run-child.sh
+source "$(dirname "${BASH_SOURCE[0]}")/run-child.sh"
+run_child "$@"

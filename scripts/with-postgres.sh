@@ -110,29 +110,6 @@ as_pg "$PG_BIN/createdb" -h "$workdir" -p "$port" -U opsdesk -O opsdesk opsdesk_
 export OPSDESK_TEST_PG_URL="postgresql://opsdesk@127.0.0.1:$port/opsdesk_test"
 echo "with-postgres: PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}') at $OPSDESK_TEST_PG_URL" >&2
 
-# CMD runs in the background so a signal reaches the trap at once instead of after
-# CMD exits; the trap passes it on. Background jobs of a non-interactive shell
-# ignore SIGINT, hence TERM for every signal. `<&0` keeps the caller's stdin, which
-# would otherwise be /dev/null for a background job.
-got_signal=""
-forward() {
-  got_signal=$1
-  kill -TERM "$child" 2>/dev/null || true
-}
-trap 'forward INT' INT
-trap 'forward TERM' TERM
-trap 'forward HUP' HUP
-
-set +e
-"$@" <&0 &
-child=$!
-while :; do
-  got_signal=""
-  wait "$child"
-  rc=$?
-  # wait returns early (status > 128) when a trapped signal arrives; wait again
-  # for CMD's own exit status.
-  [[ -z $got_signal ]] && break
-done
-child=""
-exit "$rc"
+# shellcheck source=run-child.sh
+source "$(dirname "${BASH_SOURCE[0]}")/run-child.sh"
+run_child "$@"
