@@ -37,6 +37,7 @@ const AdminQueues = page(() => import("./admin/Queues"));
 const AdminSla = page(() => import("./admin/Sla"));
 const OnCallSchedules = page(() => import("./oncall/Schedules"));
 const OnCallPolicies = page(() => import("./oncall/Policies"));
+const OnCallEscalations = page(() => import("./oncall/Escalations"));
 
 // Start fetching the pages the first screen needs while /me is in flight.
 const first = window.location.pathname;
@@ -95,6 +96,7 @@ export function App() {
           <Route path="/admin/sla" element={<RequireUser admin><AdminSla /></RequireUser>} />
           <Route path="/oncall" element={<RequireUser staff><OnCallSchedules /></RequireUser>} />
           <Route path="/oncall/policies" element={<RequireUser staff><OnCallPolicies /></RequireUser>} />
+          <Route path="/oncall/escalations" element={<RequireUser staff><OnCallEscalations /></RequireUser>} />
           <Route path="/settings/tokens" element={<Tokens />} />
           <Route path="*" element={<NotFound />} />
         </Route>

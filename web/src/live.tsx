@@ -70,6 +70,7 @@ export function LiveProvider({ children }: { children: ReactNode }) {
       client.invalidateQueries({ queryKey: keys.comments(change.ticket_id) });
       client.invalidateQueries({ queryKey: keys.events(change.ticket_id) });
       client.invalidateQueries({ queryKey: keys.sla(change.ticket_id) });
+      client.invalidateQueries({ queryKey: keys.ticketEscalations(change.ticket_id) });
       // Lists and counts: at most one refetch per 500 ms however busy the desk is.
       if (listTimer.current === null) {
         listTimer.current = window.setTimeout(() => {

@@ -17,6 +17,7 @@ import { Composer, type ComposerHandle } from "./Composer";
 import { assignable, useQueues, useUsers } from "./data";
 import { describeEvent, makeNames } from "./history";
 import { ShortcutHelp } from "./ShortcutHelp";
+import { EscalateDialog } from "./Escalation";
 import { loadLastList, markCurrent, useShortcuts } from "./shortcuts";
 import { SidePanel, type TicketChanges } from "./SidePanel";
 import "./agent.css";
@@ -65,6 +66,7 @@ export default function AgentTicket() {
   const { others, typing } = usePresence(id);
 
   const [helpOpen, setHelpOpen] = useState(false);
+  const [escalateOpen, setEscalateOpen] = useState(false);
   const [notice, setNotice] = useState<string | null>(null);
   const [stale, setStale] = useState<string | null>(null);
   const composer = useRef<ComposerHandle>(null);
@@ -88,6 +90,7 @@ export default function AgentTicket() {
   const refreshAround = () => {
     client.invalidateQueries({ queryKey: keys.events(id) });
     client.invalidateQueries({ queryKey: keys.sla(id) });
+    client.invalidateQueries({ queryKey: keys.ticketEscalations(id) });
     client.invalidateQueries({ queryKey: keys.allTickets });
     client.invalidateQueries({ queryKey: keys.views });
   };
@@ -126,6 +129,8 @@ export default function AgentTicket() {
   useShortcuts(
     helpOpen
       ? { Escape: () => setHelpOpen(false) }
+      : escalateOpen
+      ? { Escape: () => setEscalateOpen(false) }
       : {
           j: () => step(1),
           k: () => step(-1),
@@ -133,6 +138,7 @@ export default function AgentTicket() {
           n: () => composer.current?.focus("note"),
           a: () => user && ticket.data && ticket.data.assignee?.id !== user.id && update.mutate({ assignee_id: user.id }),
           s: () => ticket.data && ticket.data.status !== "solved" && update.mutate({ status: "solved" }),
+          e: () => ticket.data && ticket.data.status !== "closed" && setEscalateOpen(true),
           "g l": () => navigate(listUrl),
           "?": () => setHelpOpen(true),
           Escape: () => {
@@ -178,6 +184,15 @@ export default function AgentTicket() {
             ← Back to list
           </Link>
           <Presence others={others} />
+          <button
+            type="button"
+            className="ag-escalate"
+            disabled={t.status === "closed"}
+            title="Escalate (e)"
+            onClick={() => setEscalateOpen(true)}
+          >
+            Escalate
+          </button>
         </div>
         <SubjectHeader
           ticket={t}
@@ -307,8 +322,10 @@ export default function AgentTicket() {
         error={conflict ? null : updateError}
         conflict={conflict ? "Someone else changed this ticket. It has been reloaded; check it and make your change again." : null}
         onChange={(changes) => update.mutate(changes)}
+        events={events.data}
       />
       {helpOpen && <ShortcutHelp onClose={() => setHelpOpen(false)} />}
+      {escalateOpen && <EscalateDialog ticketId={t.id} onClose={() => setEscalateOpen(false)} />}
     </div>
   );
 }

@@ -2,12 +2,13 @@
 // the page); while it is on its way the control shows the new value.
 import { useState } from "react";
 import { Link } from "react-router";
-import type { Queue, Ticket, User } from "../api/types";
+import type { Queue, Ticket, TicketEvent, User } from "../api/types";
 import { Field } from "../components/Field";
 import { PriorityOptions, StatusOptions } from "../components/Options";
 import { FieldError, FormError } from "../components/States";
 import { LINK_LABELS } from "./history";
 import { SlaPanel } from "./SlaPanel";
+import { ComponentPanel, EscalationPanel } from "./Escalation";
 
 export interface TicketChanges {
   subject?: string;
@@ -27,9 +28,10 @@ interface Props {
   error: unknown;
   conflict: string | null;
   onChange: (changes: TicketChanges) => void;
+  events?: TicketEvent[]; // for who was paged
 }
 
-export function SidePanel({ ticket: t, agents, queues, me, pending, error, conflict, onChange }: Props) {
+export function SidePanel({ ticket: t, agents, queues, me, pending, error, conflict, onChange, events }: Props) {
   const [tag, setTag] = useState("");
   const closed = t.status === "closed";
   const status = pending?.status ?? t.status;
@@ -59,6 +61,8 @@ export function SidePanel({ ticket: t, agents, queues, me, pending, error, confl
       <FormError error={error} />
 
       <SlaPanel ticketId={t.id} />
+      <EscalationPanel ticketId={t.id} events={events} />
+      <ComponentPanel queueId={t.queue?.id ?? null} />
 
       <div className="ag-side-section">
         <div className="ag-side-label">Requester</div>

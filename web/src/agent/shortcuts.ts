@@ -12,6 +12,7 @@ export const SHORTCUTS: [keys: string, what: string][] = [
   ["n", "Internal note"],
   ["a", "Assign to me"],
   ["s", "Solve (set status to solved)"],
+  ["e", "Escalate the ticket"],
   ["g then l", "Back to the list"],
   ["Ctrl+Enter", "Send the reply or note"],
   ["?", "Show this help"],

@@ -22,4 +22,10 @@ export const keys = {
   shifts: (id: number, from: string, to: string) => ["oncall", "shifts", id, from, to] as const,
   onCallNow: (id: number) => ["oncall", "now", id] as const,
   escalationPolicies: ["oncall", "escalation-policies"] as const,
+  teamOnCall: (teamId: number) => ["oncall", "team", teamId] as const,
+  // Every escalation query starts with "escalations".
+  escalations: ["escalations"] as const,
+  // A ticket's escalations; refreshed with the ticket.
+  ticketEscalations: (id: number) => ["escalations", "ticket", id] as const,
+  escalationList: (state: string) => ["escalations", "list", state] as const,
 };

@@ -245,3 +245,39 @@ export interface EscalationPolicy {
   created_at: string;
   updated_at: string;
 }
+
+export interface TeamOnCall {
+  team_id: number;
+  at: string;
+  schedules: { schedule_id: number; schedule_name: string; user_id: number | null; until: string | null }[];
+}
+
+// --- Escalations (docs/ESCALATION.md) ---
+
+export type Severity = "sev1" | "sev2" | "sev3" | "sev4";
+export const SEVERITIES: Severity[] = ["sev1", "sev2", "sev3", "sev4"];
+export type EscalationTier = "engineering" | "l2";
+export type EscalationState = "triggered" | "acknowledged" | "unacknowledged" | "resolved" | "cancelled";
+export const ESCALATION_STATES: EscalationState[] = ["triggered", "acknowledged", "unacknowledged", "resolved", "cancelled"];
+
+export interface Escalation {
+  id: number;
+  ticket_id: number;
+  policy_id: number | null;
+  tier: EscalationTier;
+  severity: Severity;
+  reason: string;
+  state: EscalationState;
+  open: boolean;
+  level: number; // 0-based policy level
+  step: number;
+  created_by: number | null;
+  created_at: string;
+  updated_at: string;
+  acknowledged_by: number | null;
+  acknowledged_at: string | null;
+  resolved_by: number | null;
+  resolved_at: string | null;
+  cancelled_by: number | null;
+  cancelled_at: string | null;
+}

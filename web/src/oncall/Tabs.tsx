@@ -8,6 +8,7 @@ export function OnCallTabs() {
         Schedules
       </NavLink>
       <NavLink to="/oncall/policies">Escalation policies</NavLink>
+      <NavLink to="/oncall/escalations">Open escalations</NavLink>
     </nav>
   );
 }
