@@ -21,6 +21,7 @@ import {
   type Weekday,
 } from "../api/types";
 import { Field, SelectField, TextField } from "../components/Field";
+import { FormActions } from "../components/FormActions";
 import { Empty, ErrorBanner, FormError, ListStates } from "../components/States";
 import { ListTable } from "../components/Table";
 import { priorityLabel, statusLabel } from "../components/format";
@@ -140,15 +141,7 @@ export function CalendarForm({ calendar, onDone }: { calendar?: Calendar; onDone
         <textarea id="cal-holidays" rows={4} value={holidays} onChange={(e) => setHolidays(e.target.value)} aria-invalid={hasNestedError(error, "holidays")} />
       </Field>
       <NestedFieldError error={error} prefix="holidays" />
-      <div className="oc-form-actions">
-        <span className="oc-spacer" />
-        <button type="button" onClick={onDone}>
-          Cancel
-        </button>
-        <button type="submit" className="primary" disabled={save.isPending}>
-          {save.isPending ? "Saving…" : calendar ? "Save calendar" : "Create calendar"}
-        </button>
-      </div>
+      <FormActions pending={save.isPending} saveLabel={calendar ? "Save calendar" : "Create calendar"} onCancel={onDone} />
     </form>
   );
 }
@@ -294,15 +287,7 @@ export function PolicyForm({ policy, calendars, queues, onDone }: { policy?: Sla
         </div>
         <NestedFieldError error={error} prefix="pause_on" />
       </fieldset>
-      <div className="oc-form-actions">
-        <span className="oc-spacer" />
-        <button type="button" onClick={onDone}>
-          Cancel
-        </button>
-        <button type="submit" className="primary" disabled={save.isPending}>
-          {save.isPending ? "Saving…" : policy ? "Save policy" : "Create policy"}
-        </button>
-      </div>
+      <FormActions pending={save.isPending} saveLabel={policy ? "Save policy" : "Create policy"} onCancel={onDone} />
     </form>
   );
 }

@@ -5,13 +5,12 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { api, del, patch, post } from "../api/client";
 import { keys } from "../api/keys";
 import type { EscalationLevel, EscalationPolicy, EscalationTarget, EscalationTargetType, Queue, Schedule, Team, User } from "../api/types";
-import { useAuth } from "../auth";
 import { Field, SelectField, TextField } from "../components/Field";
+import { FormActions } from "../components/FormActions";
 import { Empty, ErrorBanner, FormError, ListStates, Loading } from "../components/States";
-import { useAllUsers, useTeams } from "../admin/shared";
 import { useQueues } from "../agent/data";
 import { OnCallTabs } from "./Tabs";
-import { isManager, NestedFieldError, useEscalationPolicies, useSchedules } from "./shared";
+import { NestedFieldError, useEscalationPolicies, useOnCallData } from "./shared";
 import "../admin/admin.css";
 import "./oncall.css";
 
@@ -175,7 +174,7 @@ function PolicyForm({
           </div>
         </fieldset>
       ))}
-      <div className="oc-form-actions">
+      <FormActions pending={save.isPending} saveLabel={policy ? "Save policy" : "Create policy"} onCancel={onDone}>
         <button
           type="button"
           onClick={() => setLevels((ls) => [...ls, { targets: [{ type: "team_on_call", id: Number(teamId) || firstOf("team_on_call") }], ack_timeout_minutes: 30 }])}
@@ -183,14 +182,7 @@ function PolicyForm({
         >
           Add level
         </button>
-        <span className="oc-spacer" />
-        <button type="button" onClick={onDone}>
-          Cancel
-        </button>
-        <button type="submit" className="primary" disabled={save.isPending}>
-          {save.isPending ? "Saving…" : policy ? "Save policy" : "Create policy"}
-        </button>
-      </div>
+      </FormActions>
     </form>
   );
 }
@@ -299,12 +291,8 @@ function PolicyCard({ policy, lookups, queues, manager, onEdit }: { policy: Esca
 }
 
 export default function Policies() {
-  const { user } = useAuth();
-  const manager = isManager(user);
+  const { manager, schedules, teams, users, staff } = useOnCallData();
   const policies = useEscalationPolicies();
-  const schedules = useSchedules();
-  const teams = useTeams();
-  const users = useAllUsers();
   const queues = useQueues();
   const [editing, setEditing] = useState<EscalationPolicy | "new" | null>(null);
   const lookups = useMemo<Lookups>(
@@ -315,7 +303,6 @@ export default function Policies() {
     }),
     [users.data, schedules.data, teams.data],
   );
-  const staff = (users.data ?? []).filter((u) => u.role !== "requester" && u.is_active);
   const ready = teams.data && users.data && schedules.data;
 
   return (

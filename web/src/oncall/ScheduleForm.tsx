@@ -7,6 +7,7 @@ import { patch, post } from "../api/client";
 import { keys } from "../api/keys";
 import type { Layer, Rotation, Schedule, Team, User } from "../api/types";
 import { Field, SelectField, TextField } from "../components/Field";
+import { FormActions } from "../components/FormActions";
 import { FormError } from "../components/States";
 import { browserZone, hasNestedError, NestedFieldError } from "./shared";
 
@@ -161,18 +162,11 @@ export function ScheduleForm({ schedule, teams, staff, byId, onDone, onCancel }:
           )}
         </fieldset>
       ))}
-      <div className="oc-form-actions">
+      <FormActions pending={save.isPending} saveLabel={schedule ? "Save schedule" : "Create schedule"} onCancel={onCancel}>
         <button type="button" onClick={() => setLayers((ls) => [...ls, newLayer(ls.length + 1)])} disabled={layers.length >= 10}>
           Add layer
         </button>
-        <span className="oc-spacer" />
-        <button type="button" onClick={onCancel}>
-          Cancel
-        </button>
-        <button type="submit" className="primary" disabled={save.isPending}>
-          {save.isPending ? "Saving…" : schedule ? "Save schedule" : "Create schedule"}
-        </button>
-      </div>
+      </FormActions>
     </form>
   );
 }

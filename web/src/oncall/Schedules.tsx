@@ -7,14 +7,12 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { del, get, post } from "../api/client";
 import { keys } from "../api/keys";
 import type { OnCall, Page, Schedule, ScheduleOverride, Shift, Team, User } from "../api/types";
-import { useAuth } from "../auth";
 import { SelectField, TextField } from "../components/Field";
 import { Empty, ErrorBanner, FormError, ListStates, Loading } from "../components/States";
-import { useAllUsers, useTeams } from "../admin/shared";
 import { ScheduleForm } from "./ScheduleForm";
 import { addDays, startOfWeek, WeekView } from "./WeekView";
 import { OnCallTabs } from "./Tabs";
-import { fromLocalInput, isManager, nameOf, toLocalInput, useSchedules } from "./shared";
+import { fromLocalInput, nameOf, toLocalInput, useOnCallData } from "./shared";
 import "../admin/admin.css";
 import "./oncall.css";
 
@@ -228,15 +226,10 @@ function ScheduleDetail({
 }
 
 export default function Schedules() {
-  const { user } = useAuth();
-  const manager = isManager(user);
-  const schedules = useSchedules();
-  const teams = useTeams();
-  const users = useAllUsers();
+  const { user, manager, schedules, teams, users, staff } = useOnCallData();
   const [params, setParams] = useSearchParams();
   const [creating, setCreating] = useState(false);
   const byId = useMemo(() => new Map((users.data ?? []).map((u) => [u.id, u])), [users.data]);
-  const staff = useMemo(() => (users.data ?? []).filter((u) => u.role !== "requester" && u.is_active), [users.data]);
   const teamList = teams.data ?? [];
 
   const list = schedules.data;

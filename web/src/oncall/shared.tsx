@@ -1,8 +1,11 @@
 // Helpers shared by the on-call pages.
+import { useMemo } from "react";
 import { useQuery } from "@tanstack/react-query";
 import { ApiError, get } from "../api/client";
 import { keys } from "../api/keys";
 import type { EscalationPolicy, Page, Schedule, User } from "../api/types";
+import { useAuth } from "../auth";
+import { useAllUsers, useTeams } from "../admin/shared";
 
 export function useSchedules() {
   return useQuery({
@@ -19,6 +22,17 @@ export function useEscalationPolicies() {
 }
 
 export const isManager = (user: User | null | undefined) => user?.role === "lead" || user?.role === "admin";
+
+// What every on-call page loads: who is signed in (and whether they may
+// edit), the schedules, teams and users, and the active staff among them.
+export function useOnCallData() {
+  const { user } = useAuth();
+  const schedules = useSchedules();
+  const teams = useTeams();
+  const users = useAllUsers();
+  const staff = useMemo(() => (users.data ?? []).filter((u) => u.role !== "requester" && u.is_active), [users.data]);
+  return { user, manager: isManager(user), schedules, teams, users, staff };
+}
 
 export const browserZone = () => Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
 
