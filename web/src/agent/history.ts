@@ -81,7 +81,53 @@ export function describeEvent(e: TicketEvent, names: Names): string {
       return `merged #${after} into this ticket`;
     case "comments_moved":
       return `moved ${after} comment${after === "1" ? "" : "s"} here`;
+    case "escalated":
+    case "escalation_paged":
+    case "escalation_advanced":
+    case "escalation_unacknowledged":
+    case "escalation_acknowledged":
+    case "escalation_resolved":
+    case "escalation_cancelled":
+      return describeEscalation(e.kind, after, names);
     default:
       return [e.kind.replace(/_/g, " "), e.field, after].filter(Boolean).join(" ");
   }
+}
+
+// Escalation events carry a JSON object in `after` (docs/ESCALATION.md).
+function describeEscalation(kind: string, after: string, names: Names): string {
+  let d: Record<string, unknown> = {};
+  try {
+    d = JSON.parse(after) as Record<string, unknown>;
+  } catch {
+    return kind.replace(/_/g, " ");
+  }
+  const level = typeof d.level === "number" ? ` at level ${d.level + 1}` : "";
+  const took = typeof d.after_ms === "number" ? ` after ${duration(d.after_ms)}` : "";
+  switch (kind) {
+    case "escalated":
+      return `escalated the ticket (${String(d.severity ?? "")}, ${d.tier === "l2" ? "L2" : "engineering"}): ${String(d.reason ?? "")}`;
+    case "escalation_paged":
+      return d.user_id == null
+        ? `found nobody on call to page${level}`
+        : `paged ${names.user(Number(d.user_id))}${level} by ${String(d.channel ?? "e-mail")}`;
+    case "escalation_advanced":
+      return `escalated to level ${Number(d.to_level ?? 0) + 1}: no acknowledgement${took}`;
+    case "escalation_unacknowledged":
+      return `marked the escalation unacknowledged${took}${d.leads_notified ? "; leads told" : ""}`;
+    case "escalation_acknowledged":
+      return `acknowledged the escalation${d.via === "link" ? " by the link in the page" : ""}${typeof d.ack_after_ms === "number" ? ` after ${duration(d.ack_after_ms)}` : ""}`;
+    case "escalation_resolved":
+      return `resolved the escalation${took}`;
+    default:
+      return `de-escalated the ticket${took}`;
+  }
+}
+
+function duration(ms: number): string {
+  if (ms < 60000) return `${Math.max(1, Math.round(ms / 1000))} s`;
+  const minutes = Math.round(ms / 60000);
+  if (minutes < 60) return `${minutes} min`;
+  const hours = Math.floor(minutes / 60);
+  return minutes % 60 ? `${hours} h ${minutes % 60} min` : `${hours} h`;
 }
