@@ -16,6 +16,7 @@
 #include "auth/user_service.h"
 #include "common/clock.h"
 #include "harness.h"
+#include "testing/registered_routes.h"
 #include "http/api.h"
 #include "jobs/job_service.h"
 #include "notify/notify_service.h"
@@ -510,27 +511,9 @@ std::vector<RouteCase> RouteTable(World& w) {
 
 // The (method, pattern) pairs the real router registers.
 std::set<std::pair<std::string, std::string>> RegisteredRoutes() {
-  auto test_db = storage::TestDatabase::Create(storage::Engine::kSqlite);
-  EXPECT_TRUE(test_db.ok()) << test_db.status().ToString();
-  if (!test_db.ok()) return {};
-  storage::Database& db = (*test_db)->db();
-  SystemClock clock;
-  auth::AuthService auth(db, clock);
-  auth::UserService users(db, clock);
-  queues::QueueService queues(db, clock);
-  tickets::TicketService tickets(db, clock);
-  live::LocalBus bus;
-  live::LiveHub hub(bus, clock);
-  jobs::JobService jobs(db, clock);
-  notify::NotifyService notify(db, clock, jobs, {}, nullptr, nullptr);
-  oncall::OnCallService oncall(db, clock);
-  sla::SlaService sla(db, clock);
-  escalation::EscalationService escalations(db, clock, jobs, oncall, &notify,
-                                            notify::LinkSigner("0123456789abcdef0123456789abcdef"), {});
-  http::Api api(http::ApiServices{db, clock, auth, users, queues, tickets, hub, notify, oncall, sla, escalations});
-  std::set<std::pair<std::string, std::string>> routes;
-  for (const auto& route : api.router().routes()) routes.emplace(route.method, route.pattern);
-  return routes;
+  auto routes = test_util::RegisteredRoutes();
+  EXPECT_TRUE(routes.ok()) << routes.status().ToString();
+  return routes.ok() ? *routes : test_util::RouteSet{};
 }
 
 TEST(PermissionTableTest, RouteTableCoversEveryRegisteredRoute) {
