@@ -12,6 +12,7 @@
 #include "auth/auth_service.h"
 #include "auth/user_service.h"
 #include "demo/demo_data.h"
+#include "automation/sla_watch.h"
 #include "escalation/escalation_service.h"
 #include "http/api.h"
 #include "http/server.h"
@@ -92,7 +93,7 @@ int Serve(const config::ServerConfig& cfg) {
   notify_options.email_enabled = mailer.enabled();
   notify::NotifyService notify(**db, clock, jobs, notify_options, &webhook_sender, &mailer);
   notify.RegisterJobHandlers();
-  tickets.SetOutbox(&notify);
+  tickets.AddOutbox(&notify);
   jobs::JobWorker job_worker(jobs, jobs::WorkerOptions{std::max(1, cfg.jobs_threads), cfg.jobs_poll_ms});
   jobs.SetScheduledListener([&job_worker](TimestampMs) { job_worker.Wake(); });
   tickets.SetChangeListener([&hub, &job_worker](const tickets::TicketChange& change) {
@@ -114,8 +115,18 @@ int Serve(const config::ServerConfig& cfg) {
   escalation::EscalationService escalations(**db, clock, jobs, oncall, &notify, notify::LinkSigner(*link_key),
                                             escalation_options);
   escalations.RegisterJobHandlers();
+  tickets.AddOutbox(&escalations);
+  // SLA timers, warnings, breaches and automatic escalation (src/automation):
+  // refreshed in every ticket change's transaction and by durable timers.
+  automation::SlaWatch sla_watch(**db, clock, jobs, &notify, &escalations,
+                                 automation::SlaWatchOptions{notify_options.public_url});
+  sla_watch.RegisterJobHandlers();
+  tickets.AddOutbox(&sla_watch);
+  escalations.SetTicketHook(
+      [&sla_watch](storage::Transaction& tx, int64_t ticket_id) { return sla_watch.Refresh(tx, ticket_id); });
+  automation::EscalationRuleService rules(**db, clock);
   http::Api api(
-      http::ApiServices{**db, clock, auth, users, queues, tickets, hub, notify, oncall, sla, escalations});
+      http::ApiServices{**db, clock, auth, users, queues, tickets, hub, notify, oncall, sla, escalations, rules});
   if ((*db)->engine() == storage::Engine::kSqlite) {
     // SQLite reads in WAL mode never wait for the writer, so GETs skip the
     // worker pool; writes (which wait for their group commit) still use it.

@@ -1,5 +1,7 @@
 #include "common/text.h"
 
+#include <cstdlib>
+
 #include <algorithm>
 
 namespace opsdesk {
@@ -97,6 +99,34 @@ std::vector<std::string> Split(std::string_view text, char sep) {
     start = end + 1;
   }
   return parts;
+}
+
+std::string Join(const std::vector<std::string>& parts, char sep) {
+  std::string out;
+  for (const auto& part : parts) {
+    if (!out.empty()) out += sep;
+    out += part;
+  }
+  return out;
+}
+
+std::string JoinIds(const std::vector<int64_t>& ids) {
+  std::string out;
+  for (int64_t id : ids) {
+    if (!out.empty()) out += ' ';
+    out += std::to_string(id);
+  }
+  return out;
+}
+
+std::vector<int64_t> SplitIds(std::string_view text) {
+  std::vector<int64_t> ids;
+  for (const auto& part : Split(text, ' ')) {
+    char* end = nullptr;
+    long long id = std::strtoll(part.c_str(), &end, 10);
+    if (end && *end == '\0') ids.push_back(id);
+  }
+  return ids;
 }
 
 }  // namespace opsdesk

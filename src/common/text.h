@@ -1,6 +1,7 @@
 // Small text checks shared by the validators of every area.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -22,5 +23,11 @@ std::string TextFieldProblem(std::string_view text, size_t min_chars, size_t max
 
 // Splits on `sep`, dropping empty parts.
 std::vector<std::string> Split(std::string_view text, char sep);
+// Joins with `sep` between the parts.
+std::string Join(const std::vector<std::string>& parts, char sep);
+
+// Lists of ids stored as space-separated text (SLA policy and rule conditions).
+std::string JoinIds(const std::vector<int64_t>& ids);
+std::vector<int64_t> SplitIds(std::string_view text);  // parts that are not numbers are dropped
 
 }  // namespace opsdesk

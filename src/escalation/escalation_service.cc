@@ -3,8 +3,11 @@
 #include <boost/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include <map>
+
 #include "common/text.h"
 #include "notify/templates.h"
+#include "sla/sla_evaluator.h"
 
 namespace opsdesk::escalation {
 namespace {
@@ -14,7 +17,9 @@ namespace json = boost::json;
 constexpr const char* kColumns =
     "id, ticket_id, policy_id, tier, severity, reason, state, step, level_index, created_by, created_at, "
     "updated_at, acknowledged_by, acknowledged_at, resolved_by, resolved_at, cancelled_by, cancelled_at, "
-    "last_paged_step";
+    "last_paged_step, rule_id, responded_by, responded_at, "
+    "(SELECT ack_minutes FROM escalation_severity_targets st WHERE st.severity = escalations.severity), "
+    "(SELECT response_minutes FROM escalation_severity_targets st WHERE st.severity = escalations.severity)";
 constexpr int kListLimit = 200;
 
 struct Loaded {
@@ -44,6 +49,11 @@ Loaded FromRow(const storage::Row& r) {
   e.cancelled_by = r.OptInt(16);
   e.cancelled_at = r.OptInt(17);
   l.last_paged_step = r.Int(18);
+  e.rule_id = r.OptInt(19);
+  e.responded_by = r.OptInt(20);
+  e.responded_at = r.OptInt(21);
+  e.ack_target_minutes = r.OptInt(22).value_or(0);
+  e.response_target_minutes = r.OptInt(23).value_or(0);
   return l;
 }
 
@@ -155,33 +165,6 @@ bool IsState(const std::string& s) {
   return s == "triggered" || s == "acknowledged" || s == "resolved" || s == "unacknowledged" || s == "cancelled";
 }
 
-const notify::MessageTemplate kPageTemplate{
-    "[{{severity}}] Escalation #{{escalation_id}}: [#{{ticket_id}}] {{subject}}",
-    "You are paged (level {{level}}) for ticket #{{ticket_id}}: {{subject}}\n"
-    "\n"
-    "Severity: {{severity}}\n"
-    "Reason: {{reason}}\n"
-    "\n"
-    "Acknowledge (stops further paging):\n"
-    "{{ack_url}}\n"
-    "\n"
-    "Ticket:\n"
-    "{{ticket_url}}\n"};
-
-const notify::MessageTemplate kUnackedTemplate{
-    "[{{severity}}] Escalation #{{escalation_id}} was not acknowledged: [#{{ticket_id}}] {{subject}}",
-    "Nobody acknowledged escalation #{{escalation_id}} of ticket #{{ticket_id}} ({{subject}}) after every level "
-    "was paged.\n"
-    "\n"
-    "Severity: {{severity}}\n"
-    "Reason: {{reason}}\n"
-    "\n"
-    "Acknowledge:\n"
-    "{{ack_url}}\n"
-    "\n"
-    "Ticket:\n"
-    "{{ticket_url}}\n"};
-
 }  // namespace
 
 EscalationService::EscalationService(storage::Database& db, const Clock& clock, jobs::JobService& jobs,
@@ -239,6 +222,32 @@ Result<Escalation> EscalationService::Create(const auth::Actor& actor, int64_t t
 
   Escalation out;
   Status status = db_.Write([&](storage::Transaction& tx) -> Status {
+    OPSDESK_ASSIGN_OR_RETURN(out, CreateInTx(tx, ActorId(&actor), ticket_id, input, std::nullopt));
+    return Status::Ok();
+  });
+  if (!status.ok()) return status;
+  return out;
+}
+
+Result<Escalation> EscalationService::CreateByRule(int64_t ticket_id, const NewEscalation& input, int64_t rule_id) {
+  Escalation out;
+  Status status = db_.Write([&](storage::Transaction& tx) -> Status {
+    auto earlier = tx.QueryOne("SELECT id FROM escalations WHERE ticket_id = ? AND rule_id = ?", {ticket_id, rule_id});
+    if (!earlier.ok()) return earlier.status();
+    if (*earlier) {
+      return Status::Conflict("rule " + std::to_string(rule_id) + " already escalated ticket " +
+                              std::to_string(ticket_id));
+    }
+    OPSDESK_ASSIGN_OR_RETURN(out, CreateInTx(tx, std::nullopt, ticket_id, input, rule_id));
+    return Status::Ok();
+  });
+  if (!status.ok()) return status;
+  return out;
+}
+
+Result<Escalation> EscalationService::CreateInTx(storage::Transaction& tx, std::optional<int64_t> by,
+                                                 int64_t ticket_id, const NewEscalation& input,
+                                                 std::optional<int64_t> rule_id) {
     OPSDESK_ASSIGN_OR_RETURN(auto ticket, LoadTicket(tx, ticket_id));
     if (!ticket) return Status::NotFound("ticket " + std::to_string(ticket_id) + " not found");
     if (ticket->status == "closed") return Status::FailedPrecondition("ticket " + std::to_string(ticket_id) + " is closed");
@@ -267,11 +276,10 @@ Result<Escalation> EscalationService::Create(const auth::Actor& actor, int64_t t
       OPSDESK_ASSIGN_OR_RETURN(timeout, LevelTimeout(tx, *policy, 0));
     }
     TimestampMs now = clock_.NowMs();
-    std::optional<int64_t> by = ActorId(&actor);
     auto row = tx.QueryOne(
         "INSERT INTO escalations (ticket_id, policy_id, tier, severity, reason, state, step, level_index, "
-        "created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'triggered', 0, 0, ?, ?, ?) RETURNING id",
-        {ticket_id, policy, input.tier, input.severity, input.reason, by, now, now});
+        "created_by, created_at, updated_at, rule_id) VALUES (?, ?, ?, ?, ?, 'triggered', 0, 0, ?, ?, ?, ?) RETURNING id",
+        {ticket_id, policy, input.tier, input.severity, input.reason, by, now, now, rule_id});
     if (!row.ok()) return row.status();
     int64_t id = (*row)->Int(0);
     json::object data{{"escalation_id", id},
@@ -279,15 +287,14 @@ Result<Escalation> EscalationService::Create(const auth::Actor& actor, int64_t t
                       {"tier", input.tier},
                       {"reason", input.reason},
                       {"policy_id", policy ? json::value(*policy) : json::value(nullptr)}};
+    if (rule_id) data["rule_id"] = *rule_id;
     OPSDESK_RETURN_IF_ERROR(AppendEvent(tx, ticket_id, by, now, "escalated", data));
     if (create_fault_) OPSDESK_RETURN_IF_ERROR(create_fault_());
     OPSDESK_RETURN_IF_ERROR(ScheduleStep(jobs_, tx, id, 0, now, timeout));
     OPSDESK_ASSIGN_OR_RETURN(Loaded loaded, Load(tx, id));
-    out = loaded.e;
-    return Status::Ok();
-  });
-  if (!status.ok()) return status;
-  return out;
+    if (loaded.e.tier == "engineering") OPSDESK_RETURN_IF_ERROR(MarkHold(tx, loaded.e, true, by, now));
+    if (ticket_hook_) OPSDESK_RETURN_IF_ERROR(ticket_hook_(tx, ticket_id));
+    return loaded.e;
 }
 
 Result<std::vector<Escalation>> EscalationService::ListForTicket(const auth::Actor& actor, int64_t ticket_id) {
@@ -402,6 +409,10 @@ Result<Escalation> EscalationService::Transition(const auth::Actor* actor, int64
     OPSDESK_RETURN_IF_ERROR(AppendEvent(tx, e.ticket_id, by, now, kind, data));
     OPSDESK_ASSIGN_OR_RETURN(Loaded reloaded, Load(tx, id));
     out = reloaded.e;
+    if (!out.IsOpen()) {
+      OPSDESK_RETURN_IF_ERROR(MarkHold(tx, out, false, by, now));
+      if (ticket_hook_) OPSDESK_RETURN_IF_ERROR(ticket_hook_(tx, out.ticket_id));
+    }
     return Status::Ok();
   });
   if (!st.ok()) return st;
@@ -464,7 +475,7 @@ Status EscalationService::RunPage(const jobs::Job& job) {
                                               {"level", std::to_string(cur.e.level + 1)},
                                               {"ack_url", ack_url},
                                               {"ticket_url", TicketUrl(cur.e.ticket_id)}};
-    notify::RenderedMessage message = notify::Render(kPageTemplate, values);
+    notify::RenderedMessage message = notify::Render(*notify::EmailTemplateFor("escalation.paged"), values);
     std::string prefix = "esc:" + std::to_string(id) + ":page:" + std::to_string(step);
     json::array paged;
     for (const Person& p : people) {
@@ -575,7 +586,7 @@ Status EscalationService::RunTimeout(const jobs::Job& job) {
                                               {"reason", cur.e.reason},
                                               {"ack_url", AckUrl(id, now + options_.link_ttl_ms)},
                                               {"ticket_url", TicketUrl(cur.e.ticket_id)}};
-    notify::RenderedMessage message = notify::Render(kUnackedTemplate, values);
+    notify::RenderedMessage message = notify::Render(*notify::EmailTemplateFor("escalation.unacknowledged"), values);
     for (const Person& p : leads) {
       json::object payload{{"to", p.email}, {"to_name", p.name}, {"subject", message.subject}, {"body", message.body}};
       auto scheduled = jobs_.Schedule(
@@ -586,6 +597,139 @@ Status EscalationService::RunTimeout(const jobs::Job& job) {
     }
     return Status::Ok();
   });
+}
+
+// --- the escalation's own clocks
+
+namespace {
+
+EscalationClock MakeClock(int64_t target_minutes, TimestampMs created_at, std::optional<TimestampMs> met_at,
+                          std::optional<TimestampMs> closed_at, TimestampMs now) {
+  EscalationClock c;
+  c.target_minutes = target_minutes;
+  c.due_at = created_at + target_minutes * 60'000;
+  c.met_at = met_at;
+  if (met_at) {
+    c.state = *met_at <= c.due_at ? "met" : "breached";
+  } else if (closed_at) {
+    c.state = *closed_at <= c.due_at ? "stopped" : "breached";
+  } else {
+    c.state = now <= c.due_at ? "running" : "breached";
+  }
+  return c;
+}
+
+}  // namespace
+
+EscalationClock Escalation::AckClock(TimestampMs now) const {
+  return MakeClock(ack_target_minutes, created_at, acknowledged_at, resolved_at ? resolved_at : cancelled_at, now);
+}
+
+EscalationClock Escalation::ResponseClock(TimestampMs now) const {
+  return MakeClock(response_target_minutes, created_at, responded_at, resolved_at ? resolved_at : cancelled_at, now);
+}
+
+Result<std::vector<SeverityTargets>> EscalationService::ListTargets(const auth::Actor& actor) {
+  if (!actor.IsStaff()) return Status::PermissionDenied("only staff work with escalations");
+  std::vector<SeverityTargets> out;
+  Status st = db_.Read([&](storage::Transaction& tx) -> Status {
+    auto rows = tx.Query(
+        "SELECT severity, ack_minutes, response_minutes FROM escalation_severity_targets ORDER BY severity");
+    if (!rows.ok()) return rows.status();
+    for (const auto& r : *rows) out.push_back({r.Text(0), r.Int(1), r.Int(2)});
+    return Status::Ok();
+  });
+  if (!st.ok()) return st;
+  return out;
+}
+
+Result<SeverityTargets> EscalationService::SetTargets(const auth::Actor& actor, const SeverityTargets& targets) {
+  if (!actor.IsLeadOrAdmin()) return Status::PermissionDenied("only leads and admins set escalation targets");
+  std::map<std::string, std::string> errors;
+  if (targets.ack_minutes < 1 || targets.ack_minutes > 10080) errors["ack_minutes"] = "must be 1 to 10080 minutes";
+  if (targets.response_minutes < 1 || targets.response_minutes > 43200) {
+    errors["response_minutes"] = "must be 1 to 43200 minutes";
+  }
+  if (!errors.empty()) return Status::InvalidArgument("escalation targets are not valid", errors);
+  Status st = db_.Write([&](storage::Transaction& tx) -> Status {
+    auto n = tx.Exec("UPDATE escalation_severity_targets SET ack_minutes = ?, response_minutes = ? WHERE severity = ?",
+                     {targets.ack_minutes, targets.response_minutes, targets.severity});
+    if (!n.ok()) return n.status();
+    if (*n == 0) return Status::NotFound("no severity " + targets.severity + " (sev1..sev4)");
+    return Status::Ok();
+  });
+  if (!st.ok()) return st;
+  return targets;
+}
+
+// --- pauses of the requester-facing SLA while engineering works
+
+Status EscalationService::MarkHold(storage::Transaction& tx, const Escalation& e, bool paused,
+                                   std::optional<int64_t> by, TimestampMs now) {
+  // The latest hold event says whether the clocks are paused now.
+  auto last = tx.QueryOne(
+      "SELECT kind FROM ticket_events WHERE ticket_id = ? AND kind IN ('sla_paused', 'sla_resumed') "
+      "ORDER BY id DESC LIMIT 1",
+      {e.ticket_id});
+  if (!last.ok()) return last.status();
+  bool paused_now = *last && (*last)->Text(0) == "sla_paused";
+  if (paused == paused_now) return Status::Ok();
+  if (paused) {
+    // Only a policy that says so pauses (docs/SLA.md).
+    OPSDESK_ASSIGN_OR_RETURN(sla::SlaEvaluator evaluator, sla::SlaEvaluator::Load(tx));
+    OPSDESK_ASSIGN_OR_RETURN(auto eval, evaluator.Evaluate(tx, e.ticket_id, now));
+    if (!eval || !eval->policy || !eval->policy->pause_while_escalated) return Status::Ok();
+  }
+  json::object data{{"escalation_id", e.id},
+                    {"reason", paused ? "waiting on engineering (escalation " + std::to_string(e.id) + ")"
+                                      : "escalation " + std::to_string(e.id) + " " + e.state}};
+  return tx
+      .Exec("INSERT INTO ticket_events (ticket_id, actor_id, at, kind, field, before_value, after_value, "
+            "is_internal) VALUES (?, ?, ?, ?, 'sla', NULL, ?, 1)",
+            {e.ticket_id, by, now, paused ? "sla_paused" : "sla_resumed", json::serialize(data)})
+      .status();
+}
+
+// --- the engineering team's first response
+
+Status EscalationService::OnTicketCreated(storage::Transaction&, const tickets::Ticket&) { return Status::Ok(); }
+
+Status EscalationService::OnCommentAdded(storage::Transaction& tx, const tickets::Ticket& ticket,
+                                         const tickets::Comment& comment) {
+  auto row = tx.QueryOne(std::string("SELECT ") + kColumns +
+                             " FROM escalations WHERE ticket_id = ? AND responded_at IS NULL AND "
+                             "state IN ('triggered', 'acknowledged', 'unacknowledged')",
+                         {ticket.id});
+  if (!row.ok()) return row.status();
+  if (!*row) return Status::Ok();
+  const Escalation e = FromRow(**row).e;
+  const int64_t author = comment.author.id;
+  if (e.created_by && *e.created_by == author) return Status::Ok();  // the escalating specialist
+  bool counts = e.acknowledged_by && *e.acknowledged_by == author;
+  if (!counts && e.tier == "l2") {
+    auto lead = tx.QueryOne("SELECT id FROM users WHERE id = ? AND role IN ('lead', 'admin')", {author});
+    if (!lead.ok()) return lead.status();
+    counts = lead->has_value();
+  }
+  if (!counts && e.tier == "engineering") {
+    auto member = tx.QueryOne(
+        "SELECT m.user_id FROM team_members m JOIN queues q ON q.team_id = m.team_id "
+        "JOIN tickets t ON t.queue_id = q.id WHERE t.id = ? AND m.user_id = ?",
+        {ticket.id, author});
+    if (!member.ok()) return member.status();
+    counts = member->has_value();
+  }
+  if (!counts) return Status::Ok();
+  TimestampMs now = comment.created_at;
+  OPSDESK_RETURN_IF_ERROR(
+      tx.Exec("UPDATE escalations SET responded_by = ?, responded_at = ?, updated_at = ? WHERE id = ?",
+              {author, now, now, e.id})
+          .status());
+  json::object data{{"escalation_id", e.id},
+                    {"by", author},
+                    {"internal", comment.is_internal},
+                    {"response_after_ms", now - e.created_at}};
+  return AppendEvent(tx, ticket.id, author, now, "escalation_responded", data);
 }
 
 }  // namespace opsdesk::escalation

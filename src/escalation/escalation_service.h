@@ -21,12 +21,22 @@
 #include "notify/signed_link.h"
 #include "oncall/oncall_service.h"
 #include "storage/database.h"
+#include "tickets/ticket_service.h"
 
 namespace opsdesk::escalation {
 
 inline constexpr const char* kPageJob = "escalation.page";
 inline constexpr const char* kTimeoutJob = "escalation.timeout";
 inline constexpr const char* kAckPurpose = "esc-ack";
+
+// One of an escalation's own clocks (wall-clock: on-call is round the clock):
+// time to acknowledge and time to the engineering team's first response.
+struct EscalationClock {
+  int64_t target_minutes = 0;
+  TimestampMs due_at = 0;
+  std::optional<TimestampMs> met_at;
+  std::string state;  // running | met | breached | stopped (closed before it was met, in time)
+};
 
 struct Escalation {
   int64_t id = 0;
@@ -47,6 +57,13 @@ struct Escalation {
   std::optional<TimestampMs> resolved_at;
   std::optional<int64_t> cancelled_by;
   std::optional<TimestampMs> cancelled_at;
+  std::optional<int64_t> rule_id;        // set when an automatic escalation rule created it
+  std::optional<int64_t> responded_by;   // the first comment by the team escalated to
+  std::optional<TimestampMs> responded_at;
+  int64_t ack_target_minutes = 0;        // per severity (escalation_severity_targets)
+  int64_t response_target_minutes = 0;
+  EscalationClock AckClock(TimestampMs now) const;
+  EscalationClock ResponseClock(TimestampMs now) const;
   bool IsOpen() const { return state == "triggered" || state == "acknowledged" || state == "unacknowledged"; }
 };
 
@@ -56,6 +73,12 @@ struct NewEscalation {
   std::string tier = "engineering";
 };
 
+struct SeverityTargets {
+  std::string severity;
+  int64_t ack_minutes = 0;
+  int64_t response_minutes = 0;
+};
+
 struct EscalationOptions {
   std::string public_url = "http://127.0.0.1:8080";
   bool email_enabled = false;
@@ -63,7 +86,7 @@ struct EscalationOptions {
   int l2_ack_timeout_minutes = 30;  // tier l2 pages the leads once, then times out
 };
 
-class EscalationService {
+class EscalationService : public tickets::TicketOutbox {
  public:
   // `notify` may be null (no webhooks); all must outlive this.
   EscalationService(storage::Database& db, const Clock& clock, jobs::JobService& jobs, oncall::OnCallService& oncall,
@@ -76,6 +99,9 @@ class EscalationService {
   // when the queue has no escalation policy or the ticket is closed, kConflict
   // when the ticket already has an open escalation.
   Result<Escalation> Create(const auth::Actor& actor, int64_t ticket_id, const NewEscalation& input);
+  // The same for an automatic escalation rule (the system escalates); at most
+  // one escalation per rule and ticket (kConflict for a second).
+  Result<Escalation> CreateByRule(int64_t ticket_id, const NewEscalation& input, int64_t rule_id);
   Result<std::vector<Escalation>> ListForTicket(const auth::Actor& actor, int64_t ticket_id);
   // state: open (triggered, acknowledged, unacknowledged), one state, or all
   // (nullopt). Newest first, at most 200.
@@ -88,6 +114,23 @@ class EscalationService {
   Result<Escalation> AcknowledgeByLink(int64_t id, const std::string& token);
   Result<Escalation> Resolve(const auth::Actor& actor, int64_t id);
   Result<Escalation> Cancel(const auth::Actor& actor, int64_t id);
+
+  // The escalation clocks' targets per severity: staff read, leads and admins set.
+  Result<std::vector<SeverityTargets>> ListTargets(const auth::Actor& actor);
+  Result<SeverityTargets> SetTargets(const auth::Actor& actor, const SeverityTargets& targets);
+
+  // TicketOutbox: the first comment (public or internal) on an escalated
+  // ticket by the team escalated to (a member of the queue's team, whoever
+  // acknowledged, or a lead for tier l2) stops the response clock.
+  Status OnTicketCreated(storage::Transaction& tx, const tickets::Ticket& ticket) override;
+  Status OnCommentAdded(storage::Transaction& tx, const tickets::Ticket& ticket,
+                        const tickets::Comment& comment) override;
+
+  // Called inside every transaction that opens or closes an escalation (the
+  // SLA watcher refreshes the ticket: its clocks may pause or resume).
+  void SetTicketHook(std::function<Status(storage::Transaction&, int64_t ticket_id)> hook) {
+    ticket_hook_ = std::move(hook);
+  }
 
   // public_url + /api/v1/escalations/{id}/ack?token=...
   std::string AckUrl(int64_t id, TimestampMs expires_at) const;
@@ -104,6 +147,11 @@ class EscalationService {
  private:
   Result<Escalation> Transition(const auth::Actor* actor, int64_t id, const std::string& to, const std::string& via);
   Status CheckTicketAccess(const auth::Actor& actor, int64_t ticket_id);
+  Result<Escalation> CreateInTx(storage::Transaction& tx, std::optional<int64_t> by, int64_t ticket_id,
+                                const NewEscalation& input, std::optional<int64_t> rule_id);
+  // sla_paused / sla_resumed when the ticket's SLA policy pauses for engineering.
+  Status MarkHold(storage::Transaction& tx, const Escalation& e, bool paused, std::optional<int64_t> by,
+                  TimestampMs now);
 
   storage::Database& db_;
   const Clock& clock_;
@@ -113,6 +161,7 @@ class EscalationService {
   notify::LinkSigner signer_;
   EscalationOptions options_;
   std::function<Status()> create_fault_;
+  std::function<Status(storage::Transaction&, int64_t)> ticket_hook_;
 };
 
 }  // namespace opsdesk::escalation

@@ -50,6 +50,7 @@ Api::Api(ApiServices services) : services_(services) {
   RegisterOnCallRoutes(router_, services_);
   RegisterSlaRoutes(router_, services_);
   RegisterEscalationRoutes(router_, services_);
+  RegisterAutomationRoutes(router_, services_);
   RegisterSystemRoutes(router_, services_, metrics_);
 }
 

@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 
+#include "automation/escalation_rules.h"
 #include "auth/auth_service.h"
 #include "auth/user_service.h"
 #include "common/clock.h"
@@ -37,6 +38,7 @@ struct ApiServices {
   oncall::OnCallService& oncall;
   sla::SlaService& sla;
   escalation::EscalationService& escalations;
+  automation::EscalationRuleService& rules;
 };
 
 // The web session cookie set by POST /auth/login.
@@ -75,6 +77,7 @@ void RegisterNotifyRoutes(Router& router, ApiServices& services);
 void RegisterOnCallRoutes(Router& router, ApiServices& services);
 void RegisterSlaRoutes(Router& router, ApiServices& services);
 void RegisterEscalationRoutes(Router& router, ApiServices& services);
+void RegisterAutomationRoutes(Router& router, ApiServices& services);
 void RegisterSystemRoutes(Router& router, ApiServices& services, Metrics& metrics);
 
 // Parses a positive integer path parameter; nullopt when it is not one.

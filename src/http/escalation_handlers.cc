@@ -10,7 +10,14 @@ namespace {
 
 using boost::json::object;
 
-object EscalationJson(const escalation::Escalation& e) {
+object ClockJson(const escalation::EscalationClock& c) {
+  return object{{"target_minutes", c.target_minutes},
+                {"due_at", FormatTimestamp(c.due_at)},
+                {"met_at", OptionalTime(c.met_at)},
+                {"state", c.state}};
+}
+
+object EscalationJson(const escalation::Escalation& e, TimestampMs now) {
   return object{{"id", e.id},
                 {"ticket_id", e.ticket_id},
                 {"policy_id", OptionalInt(e.policy_id)},
@@ -29,12 +36,17 @@ object EscalationJson(const escalation::Escalation& e) {
                 {"resolved_by", OptionalInt(e.resolved_by)},
                 {"resolved_at", OptionalTime(e.resolved_at)},
                 {"cancelled_by", OptionalInt(e.cancelled_by)},
-                {"cancelled_at", OptionalTime(e.cancelled_at)}};
+                {"cancelled_at", OptionalTime(e.cancelled_at)},
+                {"rule_id", OptionalInt(e.rule_id)},
+                {"responded_by", OptionalInt(e.responded_by)},
+                {"responded_at", OptionalTime(e.responded_at)},
+                {"clocks", object{{"acknowledge", ClockJson(e.AckClock(now))},
+                                  {"response", ClockJson(e.ResponseClock(now))}}}};
 }
 
-Response ListJson(const std::vector<escalation::Escalation>& list) {
+Response ListJson(const std::vector<escalation::Escalation>& list, TimestampMs now) {
   boost::json::array items;
-  for (const auto& e : list) items.push_back(EscalationJson(e));
+  for (const auto& e : list) items.push_back(EscalationJson(e, now));
   return PageResponse(std::move(items), std::nullopt);
 }
 
@@ -80,7 +92,7 @@ void RegisterEscalationRoutes(Router& router, ApiServices& services) {
     if (Status st = in.Finish("escalation is not valid"); !st.ok()) return ErrorResponse(st, ctx.request);
     auto created = s.escalations.Create(ctx.actor(), *id, input);
     if (!created.ok()) return ErrorResponse(created.status(), ctx.request);
-    return JsonResponse(201, EscalationJson(*created));
+    return JsonResponse(201, EscalationJson(*created, s.clock.NowMs()));
   });
 
   router.Add("GET", "/api/v1/tickets/{id}/escalations", [&s](CallContext& ctx) {
@@ -88,13 +100,13 @@ void RegisterEscalationRoutes(Router& router, ApiServices& services) {
     if (!id) return NotFound(ctx, "ticket");
     auto list = s.escalations.ListForTicket(ctx.actor(), *id);
     if (!list.ok()) return ErrorResponse(list.status(), ctx.request);
-    return ListJson(*list);
+    return ListJson(*list, s.clock.NowMs());
   });
 
   router.Add("GET", "/api/v1/escalations", [&s](CallContext& ctx) {
     auto list = s.escalations.List(ctx.actor(), ctx.request.QueryParam("state"));
     if (!list.ok()) return ErrorResponse(list.status(), ctx.request);
-    return ListJson(*list);
+    return ListJson(*list, s.clock.NowMs());
   });
 
   router.Add("GET", "/api/v1/escalations/{id}", [&s](CallContext& ctx) {
@@ -102,7 +114,7 @@ void RegisterEscalationRoutes(Router& router, ApiServices& services) {
     if (!id) return NotFound(ctx, "escalation");
     auto e = s.escalations.Get(ctx.actor(), *id);
     if (!e.ok()) return ErrorResponse(e.status(), ctx.request);
-    return JsonResponse(200, EscalationJson(*e));
+    return JsonResponse(200, EscalationJson(*e, s.clock.NowMs()));
   });
 
   auto transition = [&s](const char* action) {
@@ -114,7 +126,7 @@ void RegisterEscalationRoutes(Router& router, ApiServices& services) {
                                          : what == "resolve" ? s.escalations.Resolve(ctx.actor(), *id)
                                                              : s.escalations.Cancel(ctx.actor(), *id);
       if (!e.ok()) return ErrorResponse(e.status(), ctx.request);
-      return JsonResponse(200, EscalationJson(*e));
+      return JsonResponse(200, EscalationJson(*e, s.clock.NowMs()));
     };
   };
   router.Add("POST", "/api/v1/escalations/{id}/ack", transition("ack"));
@@ -131,7 +143,7 @@ void RegisterEscalationRoutes(Router& router, ApiServices& services) {
         if (!e.ok()) return ErrorResponse(e.status(), ctx.request);
         auto accept = ctx.request.Header("Accept");
         if (accept && accept->find("application/json") != std::string::npos) {
-          return JsonResponse(200, EscalationJson(*e));
+          return JsonResponse(200, EscalationJson(*e, s.clock.NowMs()));
         }
         Response r;
         r.status = 200;

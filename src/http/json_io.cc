@@ -99,6 +99,27 @@ std::optional<std::vector<std::string>> FieldReader::StringArray(std::string_vie
   return out;
 }
 
+std::optional<std::vector<int64_t>> FieldReader::IdArray(std::string_view name) {
+  const auto* v = Find(name);
+  if (!v || v->is_null()) return std::nullopt;
+  std::vector<int64_t> out;
+  bool ok = v->is_array();
+  if (ok) {
+    for (const auto& item : v->as_array()) {
+      if (item.is_int64() && item.as_int64() > 0) {
+        out.push_back(item.as_int64());
+      } else {
+        ok = false;
+      }
+    }
+  }
+  if (!ok) {
+    errors_.emplace(std::string(name), "must be an array of positive ids");
+    return std::nullopt;
+  }
+  return out;
+}
+
 Status FieldReader::Finish(const std::string& message) const {
   if (errors_.empty()) return Status::Ok();
   return Status::InvalidArgument(message, errors_);
@@ -108,6 +129,12 @@ Response JsonResponse(int status, const boost::json::value& value) {
   Response response;
   response.status = status;
   response.body = boost::json::serialize(value);
+  return response;
+}
+
+Response NoContent() {
+  Response response;
+  response.status = 204;
   return response;
 }
 

@@ -37,6 +37,7 @@ class FieldReader {
   std::optional<int64_t> Int(std::string_view name, bool required = false);
   std::optional<bool> Bool(std::string_view name);
   std::optional<std::vector<std::string>> StringArray(std::string_view name);
+  std::optional<std::vector<int64_t>> IdArray(std::string_view name);
   void AddError(const std::string& name, const std::string& message) { errors_.emplace(name, message); }
 
   // OK, or kInvalidArgument naming every bad field.
@@ -50,6 +51,7 @@ class FieldReader {
 
 Response JsonResponse(int status, const boost::json::value& value);
 Response ErrorResponse(const Status& status, const Request& request);
+Response NoContent();  // 204
 // {"items": [...], "next_cursor": "..." | null}
 Response PageResponse(boost::json::array items, const std::optional<std::string>& next_cursor);
 

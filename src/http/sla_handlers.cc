@@ -53,6 +53,7 @@ value PolicyJson(const sla::SlaPolicy& p) {
                                    {"resolution", OptionalInt(p.targets.resolution)}}},
                 {"pause_on", ToArray(p.pause_on)},
                 {"warn_at_percent", p.warn_at_percent},
+                {"pause_while_escalated", p.pause_while_escalated},
                 {"created_at", FormatTimestamp(p.created_at)},
                 {"updated_at", FormatTimestamp(p.updated_at)}};
 }
@@ -169,6 +170,7 @@ void ReadPolicyBody(const object& body, FieldReader& in, sla::PolicyInput& out) 
   out.calendar_id = in.Int("calendar_id");
   out.pause_on = in.StringArray("pause_on");
   out.warn_at_percent = in.Int("warn_at_percent");
+  out.pause_while_escalated = in.Bool("pause_while_escalated");
   if (const value* c = body.if_contains("conditions"); c && !c->is_null()) {
     if (!c->is_object()) {
       in.AddError("conditions", "must be an object {priorities, queue_ids, tags}");
@@ -229,11 +231,6 @@ void ReadPolicyBody(const object& body, FieldReader& in, sla::PolicyInput& out) 
   }
 }
 
-Response NoContent() {
-  Response response;
-  response.status = 204;
-  return response;
-}
 
 
 }  // namespace
@@ -304,7 +301,7 @@ void RegisterSlaRoutes(Router& router, ApiServices& s) {
     auto body = ParseJsonObject(ctx.request);
     if (!body.ok()) return ErrorResponse(body.status(), ctx.request);
     FieldReader in(*body, {"name", "position", "calendar_id", "conditions", "targets", "pause_on",
-                                 "warn_at_percent"});
+                                 "warn_at_percent", "pause_while_escalated"});
     sla::PolicyInput input;
     ReadPolicyBody(*body, in, input);
     if (Status st = in.Finish("SLA policy is not valid"); !st.ok()) return ErrorResponse(st, ctx.request);
@@ -338,7 +335,7 @@ void RegisterSlaRoutes(Router& router, ApiServices& s) {
     auto body = ParseJsonObject(ctx.request);
     if (!body.ok()) return ErrorResponse(body.status(), ctx.request);
     FieldReader in(*body, {"name", "position", "calendar_id", "conditions", "targets", "pause_on",
-                                 "warn_at_percent"});
+                                 "warn_at_percent", "pause_while_escalated"});
     sla::PolicyInput patch;
     ReadPolicyBody(*body, in, patch);
     if (Status st = in.Finish("SLA policy change is not valid"); !st.ok()) return ErrorResponse(st, ctx.request);

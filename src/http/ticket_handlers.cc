@@ -69,8 +69,13 @@ Status ReadTicketFilter(const Request& req, const auth::User& me, tickets::Ticke
   }
   if (auto v = req.QueryParam("sort")) {
     auto sort = tickets::ParseTicketSort(*v);
-    if (!sort) errors["sort"] = "must be one of updated_at, -updated_at, created_at, -created_at, id, -id";
+    if (!sort) errors["sort"] = "must be one of updated_at, -updated_at, created_at, -created_at, id, -id, sla_due_at";
     else f->sort = *sort;
+  }
+  if (auto v = req.QueryParam("sla")) {
+    auto sla = tickets::ParseSlaFilter(*v);
+    if (!sla) errors["sla"] = "must be at_risk or breached";
+    else f->sla = *sla;
   }
   if (!errors.empty()) return Status::InvalidArgument("invalid query", errors);
   return Status::Ok();

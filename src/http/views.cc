@@ -77,7 +77,9 @@ boost::json::object TicketJson(const tickets::Ticket& t) {
           {"links", std::move(links)},
           {"created_at", FormatTimestamp(t.created_at)},
           {"updated_at", FormatTimestamp(t.updated_at)},
-          {"version", t.version}};
+          {"version", t.version},
+          {"sla_due_at", t.sla_due_at ? boost::json::value(FormatTimestamp(*t.sla_due_at)) : nullptr},
+          {"sla_warn_at", t.sla_warn_at ? boost::json::value(FormatTimestamp(*t.sla_warn_at)) : nullptr}};
 }
 
 boost::json::object CommentJson(const tickets::Comment& c) {

@@ -40,6 +40,9 @@ boost::json::object ViewQuery(const tickets::TicketFilter& f, int64_t me) {
     }
     query["status"] = statuses;
   }
+  if (f.sla == tickets::SlaFilter::kAtRisk) query["sla"] = "at_risk";
+  if (f.sla == tickets::SlaFilter::kBreached) query["sla"] = "breached";
+  if (f.sort == tickets::TicketSort::kSlaDueAsc) query["sort"] = "sla_due_at";
   return query;
 }
 

@@ -24,7 +24,11 @@ struct PrefKey {
   const char* channel;
 };
 // What users may choose: the notifications that go to people.
-constexpr PrefKey kPreferenceKeys[] = {{"ticket.replied", "email"}};
+// Pages (escalation.paged) are not optional: whoever is on call gets them.
+constexpr PrefKey kPreferenceKeys[] = {{"ticket.replied", "email"},
+                                       {"sla.warning", "email"},
+                                       {"sla.breached", "email"},
+                                       {"escalation.unacknowledged", "email"}};
 
 bool IsPreferenceKey(const std::string& event_type, const std::string& channel) {
   for (const auto& k : kPreferenceKeys) {
@@ -64,7 +68,8 @@ void CheckEventTypes(const std::vector<std::string>& types, FieldErrors& errors)
   if (types.empty()) errors["event_types"] = "must name at least one event type";
   for (const auto& t : types) {
     if (std::find(known.begin(), known.end(), t) == known.end()) {
-      errors["event_types"] = "each must be one of ticket.created, ticket.replied, escalation.triggered";
+      errors["event_types"] =
+          "each must be one of ticket.created, ticket.replied, escalation.triggered, sla.warning, sla.breached";
     }
   }
 }
@@ -120,7 +125,8 @@ json::object TicketJson(const tickets::Ticket& t, const std::string& public_url)
 }  // namespace
 
 const std::vector<std::string>& WebhookEventTypes() {
-  static const std::vector<std::string> kTypes = {"ticket.created", "ticket.replied", "escalation.triggered"};
+  static const std::vector<std::string> kTypes = {"ticket.created", "ticket.replied", "escalation.triggered",
+                                                  "sla.warning", "sla.breached"};
   return kTypes;
 }
 
@@ -305,7 +311,7 @@ Result<std::vector<NotificationPreference>> NotifyService::SetPreferences(
   FieldErrors errors;
   for (size_t i = 0; i < changes.size(); ++i) {
     if (!IsPreferenceKey(changes[i].event_type, changes[i].channel)) {
-      errors["preferences[" + std::to_string(i) + "]"] = "unknown event_type and channel (ticket.replied/email)";
+      errors["preferences[" + std::to_string(i) + "]"] = "unknown event_type and channel (ticket.replied, sla.warning, sla.breached or escalation.unacknowledged with email)";
     }
   }
   if (!errors.empty()) return Status::InvalidArgument("preferences are not valid", errors);
@@ -391,6 +397,37 @@ Status NotifyService::OnCommentAdded(storage::Transaction& tx, const tickets::Ti
   auto scheduled =
       jobs_.Schedule(tx, kEmailJob, json::serialize(payload), clock_.NowMs(), {key, std::nullopt});
   return scheduled.status();
+}
+
+Status NotifyService::NotifyUsers(storage::Transaction& tx, const std::string& event_type,
+                                  const std::string& event_id, const std::vector<int64_t>& user_ids,
+                                  std::map<std::string, std::string> values) {
+  if (!options_.email_enabled) return Status::Ok();
+  auto tmpl = EmailTemplateFor(event_type);
+  if (!tmpl) return Status::Internal("no e-mail template for " + event_type);
+  std::set<int64_t> seen;
+  for (int64_t user_id : user_ids) {
+    if (!seen.insert(user_id).second) continue;
+    auto user = tx.QueryOne(
+        "SELECT u.email, u.display_name, u.is_active, p.enabled FROM users u LEFT JOIN notification_preferences p "
+        "ON p.user_id = u.id AND p.event_type = ? AND p.channel = 'email' WHERE u.id = ?",
+        {event_type, user_id});
+    if (!user.ok()) return user.status();
+    if (!*user || !(*user)->Bool(2)) continue;
+    if (!(*user)->IsNull(3) && !(*user)->Bool(3)) continue;  // turned off
+    values["recipient_name"] = (*user)->Text(1);
+    RenderedMessage message = Render(*tmpl, values);
+    std::string key = "notify:" + event_type + ":" + event_id + ":email:" + std::to_string(user_id);
+    json::object payload{{"event", event_type},
+                         {"user_id", user_id},
+                         {"to", (*user)->Text(0)},
+                         {"to_name", (*user)->Text(1)},
+                         {"subject", message.subject},
+                         {"body", message.body}};
+    auto scheduled = jobs_.Schedule(tx, kEmailJob, json::serialize(payload), clock_.NowMs(), {key, std::nullopt});
+    if (!scheduled.ok()) return scheduled.status();
+  }
+  return Status::Ok();
 }
 
 // --- delivery

@@ -10,6 +10,7 @@
 // e-mail's Message-ID) so a receiver can drop a repeat after a crash.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -113,6 +114,13 @@ class NotifyService : public tickets::TicketOutbox {
   // subscribed to it, in `tx`. `event_id` makes the idempotency keys.
   Status EmitWebhookEvent(storage::Transaction& tx, const std::string& event_type, const std::string& event_id,
                           const std::string& data_json);
+
+  // Queues an e-mail of `event_type` (its template, filled with `values` plus
+  // recipient_name) to each active user in `user_ids` who has not turned that
+  // event off, in `tx`. `event_id` makes the idempotency keys. Nothing when
+  // e-mail is not configured.
+  Status NotifyUsers(storage::Transaction& tx, const std::string& event_type, const std::string& event_id,
+                     const std::vector<int64_t>& user_ids, std::map<std::string, std::string> values);
 
   // The handlers, public for tests.
   Status DeliverWebhook(const jobs::Job& job);

@@ -165,7 +165,7 @@ class NotifyServiceTest : public testing::TestWithParam<Engine> {
     options.email_enabled = true;
     notify_ = std::make_unique<NotifyService>(db(), clock_, *jobs_, options, nullptr, nullptr);
     tickets_ = std::make_unique<tickets::TicketService>(db(), clock_);
-    tickets_->SetOutbox(notify_.get());
+    tickets_->AddOutbox(notify_.get());
     ASSERT_OK_AND_ASSIGN(admin_, test_util::InsertTestUser(db(), kStart, "admin@example.com", Role::kAdmin));
     ASSERT_OK_AND_ASSIGN(agent_, test_util::InsertTestUser(db(), kStart, "agent@example.com", Role::kAgent));
     ASSERT_OK_AND_ASSIGN(ann_, test_util::InsertTestUser(db(), kStart, "ann@example.com", Role::kRequester));
@@ -280,7 +280,8 @@ TEST_P(NotifyServiceTest, AReplyEmailsTheRequesterUnlessTheyWroteItOrTurnedItOff
 
   // Preferences: default on, then off.
   ASSERT_OK_AND_ASSIGN(auto prefs, notify_->GetPreferences(Actor::Of(ann_)));
-  ASSERT_EQ(prefs.size(), 1u);
+  ASSERT_EQ(prefs.size(), 4u);  // ticket.replied, sla.warning, sla.breached, escalation.unacknowledged
+  EXPECT_EQ(prefs[0].event_type, "ticket.replied");
   EXPECT_TRUE(prefs[0].enabled);
   EXPECT_EQ(notify_->SetPreferences(Actor::Of(ann_), {{"ticket.replied", "sms", false}}).status().code(),
             StatusCode::kInvalidArgument);

@@ -28,31 +28,44 @@ struct StatusPeriod {
   TimestampMs from = 0;
   TimestampMs to = 0;
   std::string status;
+  bool held = false;  // waiting on engineering (sla_paused .. sla_resumed)
 };
 
-// The ticket's statuses over [created_at, now], from the status events.
+bool IsHoldEvent(const tickets::TicketEvent& e) { return e.kind == "sla_paused" || e.kind == "sla_resumed"; }
+
+// The ticket's statuses over [created_at, now], from the status events, and
+// whether an escalation hold (sla_paused .. sla_resumed) was on.
 std::vector<StatusPeriod> StatusPeriods(const TicketSnapshot& ticket,
                                         const std::vector<const tickets::TicketEvent*>& events, TimestampMs now) {
   std::vector<StatusPeriod> periods;
   std::string current = "new";
+  bool held = false;
   TimestampMs from = ticket.created_at;
   for (const auto* e : events) {
-    if (e->kind != "field_changed" || e->field.value_or("") != "status" || !e->after) continue;
+    bool status_change = e->kind == "field_changed" && e->field.value_or("") == "status" && e->after;
+    if (!status_change && !IsHoldEvent(*e)) continue;
     TimestampMs at = std::max(e->at, ticket.created_at);
-    periods.push_back({from, at, current});
-    current = *e->after;
+    periods.push_back({from, at, current, held});
+    if (status_change) {
+      current = *e->after;
+    } else {
+      held = e->kind == "sla_paused";
+    }
     from = at;
   }
-  periods.push_back({from, std::max(from, now), current});
+  periods.push_back({from, std::max(from, now), current, held});
   return periods;
 }
 
-// The parts of [start, end) during which the ticket's status is not in `stopped`.
+// The parts of [start, end) during which the clock runs: the ticket's status is
+// not in `stopped` (nor done, when that stops it) and no honoured hold is on.
 std::vector<Span> RunningSpans(const std::vector<StatusPeriod>& periods, TimestampMs start, TimestampMs end,
-                               const std::vector<std::string>& stopped, bool also_stop_when_done) {
+                               const std::vector<std::string>& stopped, bool also_stop_when_done, bool honour_holds) {
   std::vector<Span> spans;
   for (const auto& p : periods) {
-    if (Contains(stopped, p.status) || (also_stop_when_done && IsDone(p.status))) continue;
+    if (Contains(stopped, p.status) || (also_stop_when_done && IsDone(p.status)) || (honour_holds && p.held)) {
+      continue;
+    }
     TimestampMs from = std::max(p.from, start), to = std::min(p.to, end);
     if (from >= to) continue;
     if (!spans.empty() && spans.back().to == from) {
@@ -64,10 +77,19 @@ std::vector<Span> RunningSpans(const std::vector<StatusPeriod>& periods, Timesta
   return spans;
 }
 
+// When the ticket became solved or closed, for a ticket that is done now: the
+// start of the trailing run of done periods (a hold event may split one).
+TimestampMs DoneSince(const std::vector<StatusPeriod>& periods) {
+  size_t i = periods.size() - 1;
+  while (i > 0 && IsDone(periods[i - 1].status)) --i;
+  return periods[i].from;
+}
+
 struct ClockInput {
   TargetKind kind = TargetKind::kFirstResponse;
   int64_t target_minutes = 0;
   int64_t warn_at_percent = 75;
+  TimestampMs started_at = 0;
   std::vector<Span> spans;              // when the clock ran
   std::optional<TimestampMs> stopped_at;  // when it stopped for good (reply, solve)
   bool paused_now = false;
@@ -78,6 +100,7 @@ Result<TargetClock> Evaluate(const ClockInput& in, const CompiledCalendar& calen
   TargetClock out;
   out.kind = in.kind;
   out.target_minutes = in.target_minutes;
+  out.started_at = in.started_at;
   const int64_t target = in.target_minutes * kMinuteMs;
   const int64_t warn = target * in.warn_at_percent / 100;
   const TimestampMs end = in.stopped_at.value_or(in.now);
@@ -165,6 +188,21 @@ const SlaPolicy* SelectPolicy(const std::vector<SlaPolicy>& ordered, const Ticke
   return nullptr;
 }
 
+std::optional<TimestampMs> FirstResponseAt(const TicketSnapshot& ticket,
+                                           const std::vector<tickets::TicketEvent>& events) {
+  std::optional<TimestampMs> first;
+  for (const auto& e : events) {
+    bool staff_reply = e.kind == "comment_added" && e.field.value_or("") == "reply" && !e.is_internal &&
+                       e.actor_id && *e.actor_id != ticket.requester_id;
+    bool done = e.kind == "field_changed" && e.field.value_or("") == "status" && e.after && IsDone(*e.after);
+    if (staff_reply || done) {
+      TimestampMs at = std::max(e.at, ticket.created_at);
+      if (!first || at < *first) first = at;
+    }
+  }
+  return first;
+}
+
 Result<std::vector<TargetClock>> ComputeClocks(const TicketSnapshot& ticket,
                                                const std::vector<tickets::TicketEvent>& all_events,
                                                const SlaPolicy& policy, const CompiledCalendar& calendar,
@@ -180,7 +218,8 @@ Result<std::vector<TargetClock>> ComputeClocks(const TicketSnapshot& ticket,
   });
   const std::vector<StatusPeriod> periods = StatusPeriods(ticket, events, now);
   const std::string& current = periods.back().status;
-  const bool paused_now = Contains(policy.pause_on, current);
+  const bool holds = policy.pause_while_escalated;
+  const bool paused_now = Contains(policy.pause_on, current) || (holds && periods.back().held);
 
   // Walk the events once: the first response, and the next-response cycles that
   // requester replies open after it.
@@ -219,8 +258,10 @@ Result<std::vector<TargetClock>> ComputeClocks(const TicketSnapshot& ticket,
     ClockInput in;
     in.kind = TargetKind::kFirstResponse;
     in.target_minutes = *policy.targets.first_response;
+    in.started_at = ticket.created_at;
     in.stopped_at = first_response_at;
-    in.spans = RunningSpans(periods, ticket.created_at, first_response_at.value_or(now), policy.pause_on, false);
+    in.spans =
+        RunningSpans(periods, ticket.created_at, first_response_at.value_or(now), policy.pause_on, false, holds);
     in.paused_now = paused_now;
     OPSDESK_RETURN_IF_ERROR(add(std::move(in)));
   }
@@ -228,8 +269,10 @@ Result<std::vector<TargetClock>> ComputeClocks(const TicketSnapshot& ticket,
     ClockInput in;
     in.kind = TargetKind::kNextResponse;
     in.target_minutes = *policy.targets.next_response;
+    in.started_at = last_cycle->from;
     if (!cycle_open) in.stopped_at = last_cycle->to;
-    in.spans = RunningSpans(periods, last_cycle->from, cycle_open ? now : last_cycle->to, policy.pause_on, false);
+    in.spans =
+        RunningSpans(periods, last_cycle->from, cycle_open ? now : last_cycle->to, policy.pause_on, false, holds);
     in.paused_now = paused_now;
     OPSDESK_RETURN_IF_ERROR(add(std::move(in)));
   }
@@ -237,8 +280,9 @@ Result<std::vector<TargetClock>> ComputeClocks(const TicketSnapshot& ticket,
     ClockInput in;
     in.kind = TargetKind::kResolution;
     in.target_minutes = *policy.targets.resolution;
-    if (IsDone(current)) in.stopped_at = periods.back().from;
-    in.spans = RunningSpans(periods, ticket.created_at, now, policy.pause_on, true);
+    in.started_at = ticket.created_at;
+    if (IsDone(current)) in.stopped_at = DoneSince(periods);
+    in.spans = RunningSpans(periods, ticket.created_at, now, policy.pause_on, true, holds);
     in.paused_now = paused_now;
     OPSDESK_RETURN_IF_ERROR(add(std::move(in)));
   }

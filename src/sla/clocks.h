@@ -44,6 +44,9 @@ struct SlaPolicy {
   PolicyTargets targets;
   std::vector<std::string> pause_on = {"on_hold", "pending"};  // statuses that stop the clocks; sorted
   int64_t warn_at_percent = 75;
+  // The clocks also stop while the ticket waits on engineering: between an
+  // sla_paused and the next sla_resumed ticket event (docs/SLA.md).
+  bool pause_while_escalated = false;
   TimestampMs created_at = 0;
   TimestampMs updated_at = 0;
 };
@@ -72,6 +75,9 @@ struct TargetClock {
   TargetKind kind = TargetKind::kFirstResponse;
   int64_t target_minutes = 0;
   ClockState state = ClockState::kRunning;
+  // When this clock (for next_response: this cycle) started: the ticket's
+  // creation or the requester's reply. Names the cycle in sla_* events.
+  TimestampMs started_at = 0;
   // When the clock reaches its target: counting the pauses that happened, and
   // assuming no further pause (a paused clock: as if it resumed now; a stopped
   // clock: as if it had kept running).
@@ -86,6 +92,11 @@ struct TargetClock {
   std::optional<TimestampMs> met_at;       // the clock stopped (reply, solve); also set when it stopped late
   std::optional<TimestampMs> breached_at;  // the clock passed its target while open
 };
+
+// When the ticket was first answered: the first public reply by someone other
+// than the requester, or the ticket becoming solved or closed; nullopt if not yet.
+std::optional<TimestampMs> FirstResponseAt(const TicketSnapshot& ticket,
+                                           const std::vector<tickets::TicketEvent>& events);
 
 // The clocks of every target the policy sets, in the order first_response,
 // next_response, resolution. next_response is listed only once a requester's

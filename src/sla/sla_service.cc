@@ -4,7 +4,9 @@
 #include <set>
 
 #include "common/text.h"
+#include "jobs/job_service.h"
 #include "queues/queue_service.h"
+#include "sla/sla_evaluator.h"
 #include "sla/sla_store.h"
 #include "tickets/ticket.h"
 
@@ -182,6 +184,7 @@ void ApplyPolicyInput(const PolicyInput& in, bool create, SlaPolicy& p, Errors& 
     if (*in.warn_at_percent < 1 || *in.warn_at_percent > 100) errors["warn_at_percent"] = "must be from 1 to 100";
     p.warn_at_percent = *in.warn_at_percent;
   }
+  if (in.pause_while_escalated) p.pause_while_escalated = *in.pause_while_escalated;
 }
 
 // The checks that need the database: the calendar and queues exist.
@@ -264,6 +267,7 @@ Result<Calendar> SlaService::UpdateCalendar(const auth::Actor& actor, int64_t id
     }
     c.updated_at = clock_.NowMs();
     OPSDESK_RETURN_IF_ERROR(store::UpdateCalendar(tx, c));
+    OPSDESK_RETURN_IF_ERROR(ScheduleRecompute(tx));
     result = std::move(c);
     return Status::Ok();
   });
@@ -308,7 +312,7 @@ Result<SlaPolicy> SlaService::CreatePolicy(const auth::Actor& actor, const Polic
     auto id = store::InsertPolicy(tx, p);
     if (!id.ok()) return id.status();
     p.id = *id;
-    return Status::Ok();
+    return ScheduleRecompute(tx);
   });
   if (!status.ok()) return status;
   return p;
@@ -360,6 +364,7 @@ Result<SlaPolicy> SlaService::UpdatePolicy(const auth::Actor& actor, int64_t id,
     }
     p.updated_at = clock_.NowMs();
     OPSDESK_RETURN_IF_ERROR(store::UpdatePolicy(tx, p));
+    OPSDESK_RETURN_IF_ERROR(ScheduleRecompute(tx));
     result = std::move(p);
     return Status::Ok();
   });
@@ -373,43 +378,31 @@ Status SlaService::DeletePolicy(const auth::Actor& actor, int64_t id) {
     auto found = store::LoadPolicy(tx, id);
     if (!found.ok()) return found.status();
     if (!*found) return Status::NotFound("SLA policy not found");
-    return store::DeletePolicy(tx, id);
+    OPSDESK_RETURN_IF_ERROR(store::DeletePolicy(tx, id));
+    return ScheduleRecompute(tx);
   });
+}
+
+Status SlaService::ScheduleRecompute(storage::Transaction& tx) {
+  TimestampMs now = clock_.NowMs();
+  return jobs::JobService::Schedule(tx, kRecomputeJob, "{}", now, std::nullopt, 0, now).status();
 }
 
 Result<TicketSla> SlaService::GetTicketSla(const auth::Actor& actor, int64_t ticket_id) {
   if (!actor.IsStaff()) return Status::PermissionDenied("only staff can read a ticket's SLA");
   TicketSla out;
   out.ticket_id = ticket_id;
-  TicketSnapshot ticket;
-  std::vector<tickets::TicketEvent> events;
-  std::optional<Calendar> calendar;
   Status status = db_.Read([&](storage::Transaction& tx) -> Status {
-    auto snapshot = store::LoadTicketSnapshot(tx, ticket_id);
-    if (!snapshot.ok()) return snapshot.status();
-    if (!*snapshot) return Status::NotFound("ticket not found");
-    ticket = std::move(**snapshot);
-    auto policies = store::LoadPolicies(tx);
-    if (!policies.ok()) return policies.status();
-    const SlaPolicy* policy = SelectPolicy(*policies, ticket);
-    if (!policy) return Status::Ok();
-    out.policy = *policy;
-    auto loaded = store::LoadCalendar(tx, policy->calendar_id);
-    if (!loaded.ok()) return loaded.status();
-    if (!*loaded) return Status::Internal("SLA policy refers to a missing calendar");
-    calendar = std::move(**loaded);
-    auto loaded_events = store::LoadTicketEvents(tx, ticket_id);
-    if (!loaded_events.ok()) return loaded_events.status();
-    events = std::move(*loaded_events);
+    auto evaluator = SlaEvaluator::Load(tx);
+    if (!evaluator.ok()) return evaluator.status();
+    auto evaluation = evaluator->Evaluate(tx, ticket_id, clock_.NowMs());
+    if (!evaluation.ok()) return evaluation.status();
+    if (!*evaluation) return Status::NotFound("ticket not found");
+    if ((*evaluation)->policy) out.policy = *(*evaluation)->policy;
+    out.targets = std::move((*evaluation)->clocks);
     return Status::Ok();
   });
   if (!status.ok()) return status;
-  if (!out.policy) return out;
-  auto compiled = CompiledCalendar::Compile(*calendar);
-  if (!compiled.ok()) return Status::Internal("stored calendar does not compile: " + compiled.status().message());
-  auto clocks = ComputeClocks(ticket, events, *out.policy, *compiled, clock_.NowMs());
-  if (!clocks.ok()) return clocks.status();
-  out.targets = std::move(*clocks);
   return out;
 }
 

@@ -21,6 +21,11 @@
 
 namespace opsdesk::sla {
 
+// Jobs (src/jobs) the SLA watcher (src/automation) handles: one ticket's clocks
+// at a due instant, and every open ticket after a policy or calendar changed.
+inline constexpr const char* kCheckJob = "sla.check";
+inline constexpr const char* kRecomputeJob = "sla.recompute";
+
 // Working hours as written: "HH:MM" strings, validated by the service.
 struct HoursText {
   std::string start;
@@ -46,6 +51,7 @@ struct PolicyInput {
   std::optional<PolicyTargets> targets;
   std::optional<std::vector<std::string>> pause_on;  // default pending, on_hold
   std::optional<int64_t> warn_at_percent;            // default 75
+  std::optional<bool> pause_while_escalated;         // default false
 };
 
 struct TicketSla {
@@ -80,6 +86,10 @@ class SlaService {
   Result<TicketSla> GetTicketSla(const auth::Actor& actor, int64_t ticket_id);
 
  private:
+  // Every change to a policy or a calendar moves due times: one sla.recompute
+  // job, in the changing transaction, brings every open ticket up to date.
+  Status ScheduleRecompute(storage::Transaction& tx);
+
   storage::Database& db_;
   const Clock& clock_;
 };

@@ -5,34 +5,10 @@
 namespace opsdesk::sla::store {
 namespace {
 
-std::string Join(const std::vector<std::string>& items) {
-  std::string out;
-  for (const auto& item : items) {
-    if (!out.empty()) out += ' ';
-    out += item;
-  }
-  return out;
-}
-
-std::string JoinIds(const std::vector<int64_t>& ids) {
-  std::string out;
-  for (int64_t id : ids) {
-    if (!out.empty()) out += ' ';
-    out += std::to_string(id);
-  }
-  return out;
-}
-
-std::vector<int64_t> SplitIds(const std::string& text) {
-  std::vector<int64_t> ids;
-  for (const auto& part : Split(text, ' ')) ids.push_back(std::stoll(part));
-  return ids;
-}
-
 constexpr const char* kCalendarColumns = "id, name, time_zone, created_at, updated_at";
 constexpr const char* kPolicyColumns =
     "id, name, position_no, calendar_id, priorities, queue_ids, tags, first_response_minutes, "
-    "next_response_minutes, resolution_minutes, pause_on, warn_at_percent, created_at, updated_at";
+    "next_response_minutes, resolution_minutes, pause_on, warn_at_percent, created_at, updated_at, pause_while_escalated";
 
 SlaPolicy PolicyFromRow(const storage::Row& row) {
   SlaPolicy p;
@@ -50,6 +26,7 @@ SlaPolicy PolicyFromRow(const storage::Row& row) {
   p.warn_at_percent = row.Int(11);
   p.created_at = row.Int(12);
   p.updated_at = row.Int(13);
+  p.pause_while_escalated = row.Bool(14);
   return p;
 }
 
@@ -205,11 +182,11 @@ Result<int64_t> NextPosition(storage::Transaction& tx) {
 Result<int64_t> InsertPolicy(storage::Transaction& tx, const SlaPolicy& p) {
   auto row = tx.QueryOne(
       "INSERT INTO sla_policies (name, position_no, calendar_id, priorities, queue_ids, tags, first_response_minutes, "
-      "next_response_minutes, resolution_minutes, pause_on, warn_at_percent, created_at, updated_at) "
-      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-      {p.name, p.position, p.calendar_id, Join(p.conditions.priorities), JoinIds(p.conditions.queue_ids),
-       Join(p.conditions.tags), p.targets.first_response, p.targets.next_response, p.targets.resolution,
-       Join(p.pause_on), p.warn_at_percent, p.created_at, p.updated_at});
+      "next_response_minutes, resolution_minutes, pause_on, warn_at_percent, created_at, updated_at, pause_while_escalated) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+      {p.name, p.position, p.calendar_id, Join(p.conditions.priorities, ' '), JoinIds(p.conditions.queue_ids),
+       Join(p.conditions.tags, ' '), p.targets.first_response, p.targets.next_response, p.targets.resolution,
+       Join(p.pause_on, ' '), p.warn_at_percent, p.created_at, p.updated_at, p.pause_while_escalated});
   if (!row.ok()) return row.status();
   return (*row)->Int(0);
 }
@@ -218,10 +195,10 @@ Status UpdatePolicy(storage::Transaction& tx, const SlaPolicy& p) {
   return tx
       .Exec("UPDATE sla_policies SET name = ?, position_no = ?, calendar_id = ?, priorities = ?, queue_ids = ?, "
             "tags = ?, first_response_minutes = ?, next_response_minutes = ?, resolution_minutes = ?, pause_on = ?, "
-            "warn_at_percent = ?, updated_at = ? WHERE id = ?",
-            {p.name, p.position, p.calendar_id, Join(p.conditions.priorities), JoinIds(p.conditions.queue_ids),
-             Join(p.conditions.tags), p.targets.first_response, p.targets.next_response, p.targets.resolution,
-             Join(p.pause_on), p.warn_at_percent, p.updated_at, p.id})
+            "warn_at_percent = ?, updated_at = ?, pause_while_escalated = ? WHERE id = ?",
+            {p.name, p.position, p.calendar_id, Join(p.conditions.priorities, ' '), JoinIds(p.conditions.queue_ids),
+             Join(p.conditions.tags, ' '), p.targets.first_response, p.targets.next_response, p.targets.resolution,
+             Join(p.pause_on, ' '), p.warn_at_percent, p.updated_at, p.pause_while_escalated, p.id})
       .status();
 }
 

@@ -1,5 +1,6 @@
 #include "testing/registered_routes.h"
 
+#include "automation/escalation_rules.h"
 #include "auth/auth_service.h"
 #include "auth/user_service.h"
 #include "common/clock.h"
@@ -34,7 +35,9 @@ Result<RouteSet> RegisteredRoutes() {
   sla::SlaService sla(db, clock);
   escalation::EscalationService escalations(db, clock, jobs, oncall, &notify,
                                             notify::LinkSigner("0123456789abcdef0123456789abcdef"), {});
-  http::Api api(http::ApiServices{db, clock, auth, users, queues, tickets, hub, notify, oncall, sla, escalations});
+  automation::EscalationRuleService rules(db, clock);
+  http::Api api(
+      http::ApiServices{db, clock, auth, users, queues, tickets, hub, notify, oncall, sla, escalations, rules});
   RouteSet routes;
   for (const auto& route : api.router().routes()) routes.emplace(route.method, route.pattern);
   return routes;

@@ -49,6 +49,10 @@ struct Ticket {
   TimestampMs updated_at = 0;
   int64_t version = 1;
   std::vector<TicketLink> links;  // filled by Get, not by List
+  // The nearest due and warning instants of the ticket's running SLA clocks,
+  // kept by the SLA watcher (src/automation); staff only (unset for requesters).
+  std::optional<TimestampMs> sla_due_at;
+  std::optional<TimestampMs> sla_warn_at;
 };
 
 struct Comment {

@@ -134,17 +134,19 @@ TEST_P(TicketViewsTest, ViewsComeInOrderWithTheirCounts) {
   ASSERT_OK_AND_ASSIGN(auto views, svc().Views(Agent()));
   std::vector<std::string> ids;
   for (const auto& v : views) ids.push_back(v.id);
-  EXPECT_EQ(ids, (std::vector<std::string>{"mine", "unassigned", "all_open", "pending", "queue:a-z", "queue:ab",
-                                           "queue:ingestion", "queue:query-engine"}));
+  EXPECT_EQ(ids, (std::vector<std::string>{"mine", "unassigned", "all_open", "pending", "breaching_soon", "queue:a-z",
+                                           "queue:ab", "queue:ingestion", "queue:query-engine"}));
   EXPECT_EQ(views[0].name, "My open tickets");
   EXPECT_EQ(views[1].name, "Unassigned");
   EXPECT_EQ(views[2].name, "All open");
   EXPECT_EQ(views[3].name, "Pending");
-  EXPECT_EQ(views[6].name, "ingestion");
+  EXPECT_EQ(views[4].name, "Breaching soon");
+  EXPECT_EQ(views[7].name, "ingestion");
   EXPECT_EQ(CountsById(views), (std::map<std::string, int64_t>{{"mine", 2},
                                                                {"unassigned", 3},
                                                                {"all_open", 6},
                                                                {"pending", 2},
+                                                               {"breaching_soon", 0},
                                                                {"queue:a-z", 1},
                                                                {"queue:ab", 0},
                                                                {"queue:ingestion", 3},
@@ -154,7 +156,7 @@ TEST_P(TicketViewsTest, ViewsComeInOrderWithTheirCounts) {
 TEST_P(TicketViewsTest, EachCountIsWhatListReturnsForTheViewsFilter) {
   for (const Actor& actor : {Agent(), Agent2(), Actor::Of(lead_)}) {
     ASSERT_OK_AND_ASSIGN(auto views, svc().Views(actor));
-    ASSERT_EQ(views.size(), 8u);
+    ASSERT_EQ(views.size(), 9u);
     for (const auto& v : views) {
       EXPECT_EQ(static_cast<size_t>(v.count), ListCount(actor, v.filter)) << v.id << " for user " << actor.user_id;
     }
@@ -174,10 +176,13 @@ TEST_P(TicketViewsTest, FiltersSayWhatTheViewsMean) {
   EXPECT_FALSE(views[2].filter.unassigned);
   EXPECT_FALSE(views[2].filter.assignee_id.has_value());
   EXPECT_EQ(views[3].filter.statuses, std::vector<TicketStatus>{TicketStatus::kPending});
-  ASSERT_TRUE(views[6].filter.queue.has_value());
-  EXPECT_EQ(views[6].filter.queue->id, ingestion_.id);
-  EXPECT_EQ(views[6].filter.queue->name, "ingestion");
-  EXPECT_EQ(views[6].filter.statuses, open);
+  EXPECT_EQ(views[4].filter.statuses, open);
+  EXPECT_EQ(views[4].filter.sla, tickets::SlaFilter::kAtRisk);
+  EXPECT_EQ(views[4].filter.sort, tickets::TicketSort::kSlaDueAsc);
+  ASSERT_TRUE(views[7].filter.queue.has_value());
+  EXPECT_EQ(views[7].filter.queue->id, ingestion_.id);
+  EXPECT_EQ(views[7].filter.queue->name, "ingestion");
+  EXPECT_EQ(views[7].filter.statuses, open);
 }
 
 TEST_P(TicketViewsTest, CountsFollowChanges) {

@@ -1,6 +1,7 @@
 #include "tickets/ticket_service.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <set>
 
 #include "auth/user_service.h"
@@ -22,6 +23,17 @@ std::optional<int64_t> ActorId(const Actor& actor) {
 // A ticket the actor may not see is reported as missing, never as forbidden.
 bool CanSee(const Actor& actor, const Ticket& ticket) {
   return actor.IsStaff() || ticket.requester.id == actor.user_id;
+}
+
+constexpr const char* kSlaDueOrder = "COALESCE(t.sla_due_at, 9223372036854775807)";
+
+// The SLA is an internal commitment: requesters never see its due times.
+Ticket ForActor(const Actor& actor, Ticket ticket) {
+  if (!actor.IsStaff()) {
+    ticket.sla_due_at.reset();
+    ticket.sla_warn_at.reset();
+  }
+  return ticket;
 }
 
 Result<Ticket> LoadVisible(storage::Transaction& tx, const Actor& actor, int64_t id, bool with_links) {
@@ -136,6 +148,13 @@ std::optional<TicketSort> ParseTicketSort(std::string_view text) {
   if (text == "created_at") return TicketSort::kCreatedAsc;
   if (text == "-id") return TicketSort::kIdDesc;
   if (text == "id") return TicketSort::kIdAsc;
+  if (text == "sla_due_at") return TicketSort::kSlaDueAsc;
+  return std::nullopt;
+}
+
+std::optional<SlaFilter> ParseSlaFilter(std::string_view text) {
+  if (text == "at_risk") return SlaFilter::kAtRisk;
+  if (text == "breached") return SlaFilter::kBreached;
   return std::nullopt;
 }
 
@@ -229,7 +248,7 @@ Result<CreateOutcome> TicketService::Create(const Actor& actor, const NewTicket&
       auto ticket = store::LoadTicket(tx, *id, true);
       if (!ticket.ok()) return ticket.status();
       outcome.ticket = **ticket;
-      if (outbox_) OPSDESK_RETURN_IF_ERROR(outbox_->OnTicketCreated(tx, outcome.ticket));
+      for (auto* outbox : outboxes_) OPSDESK_RETURN_IF_ERROR(outbox->OnTicketCreated(tx, outcome.ticket));
       return Status::Ok();
     });
   };
@@ -243,6 +262,7 @@ Result<CreateOutcome> TicketService::Create(const Actor& actor, const NewTicket&
   if (!outcome.replayed) {
     Announce({outcome.ticket.id, outcome.ticket.requester.id, ActorId(actor), "created", false});
   }
+  outcome.ticket = ForActor(actor, std::move(outcome.ticket));
   return outcome;
 }
 
@@ -255,7 +275,7 @@ Result<Ticket> TicketService::Get(const Actor& actor, int64_t id) {
     return Status::Ok();
   });
   if (!status.ok()) return status;
-  return ticket;
+  return ForActor(actor, std::move(ticket));
 }
 
 Result<Page<Ticket>> TicketService::List(const Actor& actor, const TicketFilter& filter) {
@@ -314,6 +334,13 @@ Result<Page<Ticket>> TicketService::List(const Actor& actor, const TicketFilter&
     where += " AND t.updated_at >= ?";
     params.emplace_back(*filter.updated_since);
   }
+  if (filter.sla == SlaFilter::kAtRisk) {
+    where += " AND t.sla_warn_at <= ?";
+    params.emplace_back(clock_.NowMs());
+  } else if (filter.sla == SlaFilter::kBreached) {
+    where += " AND t.sla_due_at < ?";  // past due, as the clocks count it
+    params.emplace_back(clock_.NowMs());
+  }
 
   const char* column = "t.updated_at";
   bool descending = true;
@@ -324,6 +351,8 @@ Result<Page<Ticket>> TicketService::List(const Actor& actor, const TicketFilter&
     case TicketSort::kCreatedAsc: column = "t.created_at"; descending = false; break;
     case TicketSort::kIdDesc: column = "t.id"; break;
     case TicketSort::kIdAsc: column = "t.id"; descending = false; break;
+    // The same expression as the tickets_sla_due index (migration 0008).
+    case TicketSort::kSlaDueAsc: column = kSlaDueOrder; descending = false; break;
   }
   bool by_id = std::string_view(column) == "t.id";
   if (filter.cursor) {
@@ -353,13 +382,18 @@ Result<Page<Ticket>> TicketService::List(const Actor& actor, const TicketFilter&
     auto tickets = store::QueryTickets(tx, where, params, order, filter.limit + 1);
     if (!tickets.ok()) return tickets.status();
     page.items = std::move(*tickets);
+    if (!actor.IsStaff()) {
+      for (auto& t : page.items) t = ForActor(actor, std::move(t));
+    }
     return Status::Ok();
   });
   if (!status.ok()) return status;
   if (static_cast<int>(page.items.size()) > filter.limit) {
     page.items.resize(filter.limit);
     const Ticket& last = page.items.back();
-    int64_t value = std::string_view(column) == "t.created_at" ? last.created_at : last.updated_at;
+    int64_t value = filter.sort == TicketSort::kSlaDueAsc    ? last.sla_due_at.value_or(INT64_MAX)
+                    : std::string_view(column) == "t.created_at" ? last.created_at
+                                                                 : last.updated_at;
     page.next_cursor = EncodeCursor(by_id ? "" : std::to_string(value), last.id);
   }
   return page;
@@ -491,6 +525,7 @@ Result<Ticket> TicketService::Update(const Actor& actor, int64_t id, const Ticke
     if (after.tags != before.tags) {
       OPSDESK_RETURN_IF_ERROR(field_event("tags", store::JoinTags(before.tags), store::JoinTags(after.tags)));
     }
+    for (auto* outbox : outboxes_) OPSDESK_RETURN_IF_ERROR(outbox->OnTicketUpdated(tx, before, after));
     auto reloaded = store::LoadTicket(tx, id, true);
     if (!reloaded.ok()) return reloaded.status();
     result = **reloaded;
@@ -498,7 +533,7 @@ Result<Ticket> TicketService::Update(const Actor& actor, int64_t id, const Ticke
   });
   if (!status.ok()) return status;
   Announce({result.id, result.requester.id, ActorId(actor), "updated", false});
-  return result;
+  return ForActor(actor, std::move(result));
 }
 
 Result<Comment> TicketService::AddComment(const Actor& actor, int64_t ticket_id, const NewComment& input) {
@@ -551,7 +586,7 @@ Result<Comment> TicketService::AddComment(const Actor& actor, int64_t ticket_id,
       OPSDESK_RETURN_IF_ERROR(store::AppendEvent(
           tx, Event(ticket_id, actor, now, "field_changed", "status", StatusName(ticket.status), StatusName(*next))));
     }
-    if (outbox_) OPSDESK_RETURN_IF_ERROR(outbox_->OnCommentAdded(tx, ticket, comment));
+    for (auto* outbox : outboxes_) OPSDESK_RETURN_IF_ERROR(outbox->OnCommentAdded(tx, ticket, comment));
     return store::TouchTicket(tx, ticket_id, now);
   });
   if (!status.ok()) return status;
@@ -696,6 +731,7 @@ Result<Ticket> TicketService::Merge(const Actor& actor, int64_t source_id, int64
     if (!*updated) return Status::PreconditionFailed("ticket was changed by someone else; retry");
     OPSDESK_RETURN_IF_ERROR(store::AppendEvent(
         tx, Event(source_id, actor, now, "field_changed", "status", StatusName(source->status), "closed")));
+    for (auto* outbox : outboxes_) OPSDESK_RETURN_IF_ERROR(outbox->OnTicketUpdated(tx, *source, closed));
     OPSDESK_RETURN_IF_ERROR(LinkBothWays(tx, actor, source_id, "duplicate_of", target_id, now));
     OPSDESK_RETURN_IF_ERROR(store::TouchTicket(tx, target_id, now));
     auto reloaded = store::LoadTicket(tx, target_id, true);
@@ -805,7 +841,7 @@ Result<std::vector<TicketView>> TicketService::Views(const Actor& actor) {
   for (TicketStatus s : open) open_params.emplace_back(StatusName(s));
   const std::string open_in = "status IN (?, ?, ?, ?)";
 
-  int64_t mine = 0, unassigned = 0, all_open = 0, pending = 0;
+  int64_t mine = 0, unassigned = 0, all_open = 0, pending = 0, at_risk = 0;
   std::map<int64_t, int64_t> by_queue;
   std::vector<std::pair<std::string, int64_t>> queues;  // name, id
   Status status = db_.Read([&](storage::Transaction& tx) -> Status {
@@ -830,6 +866,11 @@ Result<std::vector<TicketView>> TicketService::Views(const Actor& actor) {
                                       open_params);
     if (!unassigned_row.ok()) return unassigned_row.status();
     unassigned = *unassigned_row ? (*unassigned_row)->Int(0) : 0;
+    storage::Params risk_params = {clock_.NowMs()};
+    risk_params.insert(risk_params.end(), open_params.begin(), open_params.end());
+    auto risk_row = tx.QueryOne("SELECT COUNT(*) FROM tickets WHERE sla_warn_at <= ? AND " + open_in, risk_params);
+    if (!risk_row.ok()) return risk_row.status();
+    at_risk = *risk_row ? (*risk_row)->Int(0) : 0;
     auto queue_rows = tx.Query("SELECT id, name FROM queues");
     if (!queue_rows.ok()) return queue_rows.status();
     for (const auto& row : *queue_rows) queues.emplace_back(row.Text(1), row.Int(0));
@@ -855,6 +896,11 @@ Result<std::vector<TicketView>> TicketService::Views(const Actor& actor) {
   TicketFilter pending_filter;
   pending_filter.statuses = {TicketStatus::kPending};
   add("pending", "Pending", pending_filter, pending);
+  TicketFilter risk_filter;
+  risk_filter.statuses = open;
+  risk_filter.sla = SlaFilter::kAtRisk;
+  risk_filter.sort = TicketSort::kSlaDueAsc;
+  add("breaching_soon", "Breaching soon", risk_filter, at_risk);
   for (const auto& [name, id] : queues) {
     TicketFilter queue_filter;
     queue_filter.statuses = open;

@@ -76,8 +76,14 @@ struct BulkItemResult {
 
 constexpr size_t kMaxBulkTickets = 200;
 
-enum class TicketSort { kUpdatedDesc, kUpdatedAsc, kCreatedDesc, kCreatedAsc, kIdDesc, kIdAsc };
-std::optional<TicketSort> ParseTicketSort(std::string_view text);  // "-updated_at", "id", ...
+// kSlaDueAsc: the nearest SLA due time first; tickets without one last.
+enum class TicketSort { kUpdatedDesc, kUpdatedAsc, kCreatedDesc, kCreatedAsc, kIdDesc, kIdAsc, kSlaDueAsc };
+std::optional<TicketSort> ParseTicketSort(std::string_view text);  // "-updated_at", "id", "sla_due_at", ...
+
+// kAtRisk: an SLA clock has reached its warning (or is breached); kBreached:
+// one is past its due time. Both judged on the stored sla_warn_at / sla_due_at.
+enum class SlaFilter { kAny, kAtRisk, kBreached };
+std::optional<SlaFilter> ParseSlaFilter(std::string_view text);  // at_risk | breached
 
 struct TicketFilter {
   std::vector<TicketStatus> statuses;  // any of
@@ -88,6 +94,7 @@ struct TicketFilter {
   std::optional<Priority> priority;
   std::optional<std::string> tag;
   std::optional<TimestampMs> updated_since;
+  SlaFilter sla = SlaFilter::kAny;
   TicketSort sort = TicketSort::kUpdatedDesc;
   std::optional<std::string> cursor;
   int limit = kDefaultPageLimit;
@@ -130,6 +137,12 @@ class TicketOutbox {
   virtual Status OnTicketCreated(storage::Transaction& tx, const Ticket& ticket) = 0;
   // `ticket` as it was before the comment.
   virtual Status OnCommentAdded(storage::Transaction& tx, const Ticket& ticket, const Comment& comment) = 0;
+  // Any other change to the ticket's fields (status, priority, queue, tags,
+  // assignee, a merge closing it); `after` as written.
+  virtual Status OnTicketUpdated(storage::Transaction& tx, const Ticket& before, const Ticket& after) {
+    (void)tx, (void)before, (void)after;
+    return Status::Ok();
+  }
 };
 
 class TicketService {
@@ -138,8 +151,9 @@ class TicketService {
 
   // Live updates (src/live) listen here. REQUIRES: set before concurrent use.
   void SetChangeListener(TicketChangeListener listener) { listener_ = std::move(listener); }
-  // Notifications. REQUIRES: set before concurrent use; `outbox` outlives this.
-  void SetOutbox(TicketOutbox* outbox) { outbox_ = outbox; }
+  // Notifications, SLA timers: each outbox hears every change, in the order
+  // added. REQUIRES: added before concurrent use; `outbox` outlives this.
+  void AddOutbox(TicketOutbox* outbox) { outboxes_.push_back(outbox); }
 
   // Files a ticket. With an idempotency key, a retry of the same request returns
   // the first result and creates nothing; the same key with a different request
@@ -186,7 +200,7 @@ class TicketService {
   storage::Database& db_;
   const Clock& clock_;
   TicketChangeListener listener_;
-  TicketOutbox* outbox_ = nullptr;
+  std::vector<TicketOutbox*> outboxes_;
 };
 
 }  // namespace opsdesk::tickets

@@ -12,7 +12,7 @@ namespace {
 constexpr const char* kTicketSelect =
     "SELECT t.id, t.subject, t.body, t.status, t.priority, t.queue_id, q.name, "
     "t.requester_id, r.email, r.display_name, t.assignee_id, a.email, a.display_name, "
-    "t.tags, t.created_at, t.updated_at, t.version, t.body_html "
+    "t.tags, t.created_at, t.updated_at, t.version, t.body_html, t.sla_due_at, t.sla_warn_at "
     "FROM tickets t JOIN users r ON r.id = t.requester_id "
     "LEFT JOIN users a ON a.id = t.assignee_id LEFT JOIN queues q ON q.id = t.queue_id ";
 
@@ -33,6 +33,8 @@ Ticket TicketFromRow(const storage::Row& row) {
   t.version = row.Int(16);
   // Rows from before migration 0002 have no stored rendering.
   t.body_html = row.IsNull(17) ? markdown::RenderHtml(t.body) : row.Text(17);
+  t.sla_due_at = row.OptInt(18);
+  t.sla_warn_at = row.OptInt(19);
   return t;
 }
 

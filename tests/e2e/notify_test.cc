@@ -284,7 +284,10 @@ TEST_P(NotifyE2eTest, WebhooksAndPreferencesOverTheApi) {
   HttpResponse prefs = client.Get("/api/v1/me/notification-preferences", desk_->requester.token);
   ASSERT_EQ(prefs.status, 200);
   EXPECT_EQ(boost::json::serialize(prefs.Json()),
-            R"({"preferences":[{"event_type":"ticket.replied","channel":"email","enabled":true}]})");
+            R"({"preferences":[{"event_type":"ticket.replied","channel":"email","enabled":true},)"
+            R"({"event_type":"sla.warning","channel":"email","enabled":true},)"
+            R"({"event_type":"sla.breached","channel":"email","enabled":true},)"
+            R"({"event_type":"escalation.unacknowledged","channel":"email","enabled":true}]})");
   HttpResponse bad = client.Send(
       "PUT", "/api/v1/me/notification-preferences",
       R"({"preferences":[{"event_type":"ticket.replied","channel":"pigeon","enabled":false}]})",

@@ -501,6 +501,38 @@ std::vector<RouteCase> RouteTable(World& w) {
   add("GET", "/api/v1/escalations/{id}/ack", Everyone(401),
       [escalation_path](Who) { return Call{escalation_path("/ack?token=1.2.bad")}; });
 
+  // --- automation_handlers.cc: leads and admins write, staff read, requesters never
+  auto rule_path = [&w]() {
+    HttpClient client = w.desk->Client();
+    HttpResponse r = client.Post("/api/v1/escalation-rules",
+                                 object{{"name", UniqueName("walk-rule")},
+                                        {"trigger", "sla_breach"},
+                                        {"tier", "l2"},
+                                        {"severity", "sev3"},
+                                        {"enabled", false}},
+                                 w.desk->admin.token);
+    EXPECT_EQ(r.status, 201) << r.Describe();
+    return "/api/v1/escalation-rules/" + std::to_string(Int(r.Json(), "id"));
+  };
+  add("GET", "/api/v1/escalation-rules", staff_read, [](Who) { return Call{"/api/v1/escalation-rules"}; });
+  add("POST", "/api/v1/escalation-rules", Authed(403, 403, 403, 201, 201), [](Who) {
+    return Call{"/api/v1/escalation-rules", object{{"name", UniqueName("walk-rule")},
+                                                   {"trigger", "unanswered"},
+                                                   {"minutes", 15},
+                                                   {"tier", "l2"},
+                                                   {"severity", "sev2"},
+                                                   {"enabled", false}}};
+  });
+  add("GET", "/api/v1/escalation-rules/{id}", staff_read, [rule_path](Who) { return Call{rule_path()}; });
+  add("PATCH", "/api/v1/escalation-rules/{id}", Authed(403, 403, 403, 200, 200),
+      [rule_path](Who) { return Call{rule_path(), object{{"severity", "sev4"}}}; });
+  add("DELETE", "/api/v1/escalation-rules/{id}", Authed(403, 403, 403, 204, 204),
+      [rule_path](Who) { return Call{rule_path()}; });
+  add("GET", "/api/v1/escalation-targets", staff_read, [](Who) { return Call{"/api/v1/escalation-targets"}; });
+  add("PUT", "/api/v1/escalation-targets/{severity}", Authed(403, 403, 403, 200, 200), [](Who) {
+    return Call{"/api/v1/escalation-targets/sev4", object{{"ack_minutes", 240}, {"response_minutes", 1440}}};
+  });
+
   // --- system_handlers.cc: no authentication
   add("GET", "/healthz", Everyone(200), [](Who) { return Call{"/healthz"}; });
   add("GET", "/readyz", Everyone(200), [](Who) { return Call{"/readyz"}; });
