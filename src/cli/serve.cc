@@ -125,8 +125,9 @@ int Serve(const config::ServerConfig& cfg) {
   escalations.SetTicketHook(
       [&sla_watch](storage::Transaction& tx, int64_t ticket_id) { return sla_watch.Refresh(tx, ticket_id); });
   automation::EscalationRuleService rules(**db, clock);
-  http::Api api(
-      http::ApiServices{**db, clock, auth, users, queues, tickets, hub, notify, oncall, sla, escalations, rules});
+  catalog::CatalogService catalog(**db, clock, oncall);
+  http::Api api(http::ApiServices{**db, clock, auth, users, queues, tickets, hub, notify, oncall, sla, escalations,
+                                  rules, catalog});
   if ((*db)->engine() == storage::Engine::kSqlite) {
     // SQLite reads in WAL mode never wait for the writer, so GETs skip the
     // worker pool; writes (which wait for their group commit) still use it.

@@ -51,6 +51,7 @@ Api::Api(ApiServices services) : services_(services) {
   RegisterSlaRoutes(router_, services_);
   RegisterEscalationRoutes(router_, services_);
   RegisterAutomationRoutes(router_, services_);
+  RegisterCatalogRoutes(router_, services_);
   RegisterSystemRoutes(router_, services_, metrics_);
 }
 

@@ -8,6 +8,7 @@
 
 #include "automation/escalation_rules.h"
 #include "auth/auth_service.h"
+#include "catalog/catalog_service.h"
 #include "auth/user_service.h"
 #include "common/clock.h"
 #include "escalation/escalation_service.h"
@@ -39,6 +40,7 @@ struct ApiServices {
   sla::SlaService& sla;
   escalation::EscalationService& escalations;
   automation::EscalationRuleService& rules;
+  catalog::CatalogService& catalog;
 };
 
 // The web session cookie set by POST /auth/login.
@@ -78,6 +80,7 @@ void RegisterOnCallRoutes(Router& router, ApiServices& services);
 void RegisterSlaRoutes(Router& router, ApiServices& services);
 void RegisterEscalationRoutes(Router& router, ApiServices& services);
 void RegisterAutomationRoutes(Router& router, ApiServices& services);
+void RegisterCatalogRoutes(Router& router, ApiServices& services);
 void RegisterSystemRoutes(Router& router, ApiServices& services, Metrics& metrics);
 
 // Parses a positive integer path parameter; nullopt when it is not one.

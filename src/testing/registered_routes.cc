@@ -3,6 +3,7 @@
 #include "automation/escalation_rules.h"
 #include "auth/auth_service.h"
 #include "auth/user_service.h"
+#include "catalog/catalog_service.h"
 #include "common/clock.h"
 #include "escalation/escalation_service.h"
 #include "http/api.h"
@@ -36,8 +37,9 @@ Result<RouteSet> RegisteredRoutes() {
   escalation::EscalationService escalations(db, clock, jobs, oncall, &notify,
                                             notify::LinkSigner("0123456789abcdef0123456789abcdef"), {});
   automation::EscalationRuleService rules(db, clock);
-  http::Api api(
-      http::ApiServices{db, clock, auth, users, queues, tickets, hub, notify, oncall, sla, escalations, rules});
+  catalog::CatalogService catalog(db, clock, oncall);
+  http::Api api(http::ApiServices{db, clock, auth, users, queues, tickets, hub, notify, oncall, sla, escalations,
+                                  rules, catalog});
   RouteSet routes;
   for (const auto& route : api.router().routes()) routes.emplace(route.method, route.pattern);
   return routes;

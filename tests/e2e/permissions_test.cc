@@ -533,6 +533,15 @@ std::vector<RouteCase> RouteTable(World& w) {
     return Call{"/api/v1/escalation-targets/sev4", object{{"ack_minutes", 240}, {"response_minutes", 1440}}};
   });
 
+  // --- catalog_handlers.cc: staff read
+  add("GET", "/api/v1/components", staff_read, [](Who) { return Call{"/api/v1/components"}; });
+  add("GET", "/api/v1/components/{id}", staff_read, [&w](Who) {
+    HttpClient client = w.desk->Client();
+    HttpResponse q = client.Post("/api/v1/queues", object{{"name", UniqueName("walk-catalog")}}, w.desk->admin.token);
+    EXPECT_EQ(q.status, 201) << q.Describe();
+    return Call{"/api/v1/components/" + std::to_string(Int(q.Json(), "id"))};
+  });
+
   // --- system_handlers.cc: no authentication
   add("GET", "/healthz", Everyone(200), [](Who) { return Call{"/healthz"}; });
   add("GET", "/readyz", Everyone(200), [](Who) { return Call{"/readyz"}; });
