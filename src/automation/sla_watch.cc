@@ -7,12 +7,15 @@
 #include <map>
 #include <set>
 
+#include "common/text.h"
 #include "sla/sla_service.h"
 
 namespace opsdesk::automation {
 namespace {
 
 namespace json = boost::json;
+
+constexpr const char* kOpenStatuses = "('new', 'open', 'pending', 'on_hold')";
 
 bool IsDone(const std::string& status) { return status == "solved" || status == "closed"; }
 
@@ -42,8 +45,6 @@ Marks ReadMarks(const std::vector<tickets::TicketEvent>& events) {
   return marks;
 }
 
-Result<sla::SlaEvaluator> LoadEvaluator(storage::Transaction& tx) { return sla::SlaEvaluator::Load(tx); }
-
 Result<int64_t> PayloadInt(const jobs::Job& job, const char* name) {
   try {
     return json::parse(job.payload).at(name).as_int64();
@@ -52,14 +53,44 @@ Result<int64_t> PayloadInt(const jobs::Job& job, const char* name) {
   }
 }
 
+// "?, ?, ..." for n placeholders.
+std::string Placeholders(size_t n, const char* one = "?") {
+  std::string out;
+  for (size_t i = 0; i < n; ++i) out += (i ? ", " : "") + std::string(one);
+  return out;
+}
+
+// Statement texts are cached per connection: lists are padded to a power of
+// two (repeating the last element, which changes nothing) so a handful of
+// texts serve every batch size.
+size_t PaddedSize(size_t n) {
+  size_t size = 1;
+  while (size < n) size *= 2;
+  return size;
+}
+
 }  // namespace
+
+// One ticket as the watcher reads it, and what it decides to store.
+struct SlaWatch::Watched {
+  sla::TicketSnapshot ticket;
+  std::optional<TimestampMs> due, warn, check;  // as stored
+  std::vector<tickets::TicketEvent> events;
+};
+
+// What one transaction's refreshes share: loaded once.
+struct SlaWatch::Context {
+  sla::SlaEvaluator evaluator;
+  std::vector<EscalationRule> rules;
+  TimestampMs now = 0;
+};
 
 SlaWatch::SlaWatch(storage::Database& db, const Clock& clock, jobs::JobService& jobs, notify::NotifyService* notify,
                    escalation::EscalationService* escalations, SlaWatchOptions options)
     : db_(db), clock_(clock), jobs_(jobs), notify_(notify), escalations_(escalations), options_(std::move(options)) {}
 
 void SlaWatch::RegisterJobHandlers() {
-  jobs_.RegisterHandler(sla::kCheckJob, [this](const jobs::Job& job) { return RunCheck(job); });
+  jobs_.RegisterHandler(sla::kSweepJob, [this](const jobs::Job& job) { return RunSweep(job); });
   jobs_.RegisterHandler(sla::kRecomputeJob, [this](const jobs::Job& job) { return RunRecompute(job); });
   if (escalations_) {
     jobs_.RegisterHandler(kAutoEscalateJob, [this](const jobs::Job& job) { return RunAutoEscalate(job); });
@@ -78,100 +109,199 @@ Status SlaWatch::OnTicketUpdated(storage::Transaction& tx, const tickets::Ticket
   return Refresh(tx, after.id);
 }
 
-Status SlaWatch::Refresh(storage::Transaction& tx, int64_t ticket_id) {
-  OPSDESK_ASSIGN_OR_RETURN(sla::SlaEvaluator evaluator, LoadEvaluator(tx));
-  OPSDESK_ASSIGN_OR_RETURN(std::vector<EscalationRule> rules, EscalationRuleService::LoadEnabled(tx));
-  return RefreshWith(tx, ticket_id, evaluator, rules, clock_.NowMs());
+Result<std::vector<SlaWatch::Watched>> SlaWatch::LoadWatched(storage::Transaction& tx, const std::string& where_sql,
+                                                             const storage::Params& params) {
+  // On PostgreSQL the rows stay locked to the end of the transaction, so a
+  // refresh never interleaves with a change to the same ticket on another
+  // node; SQLite has one writer.
+  std::string lock = tx.engine() == storage::Engine::kPostgres ? " FOR UPDATE" : "";
+  auto rows = tx.Query(
+      "SELECT id, status, priority, queue_id, tags, requester_id, created_at, sla_due_at, sla_warn_at, sla_check_at "
+      "FROM tickets " +
+          where_sql + lock,
+      params);
+  if (!rows.ok()) return rows.status();
+  std::vector<Watched> out;
+  out.reserve(rows->size());
+  for (const auto& r : *rows) {
+    Watched w;
+    w.ticket.id = r.Int(0);
+    w.ticket.status = r.Text(1);
+    w.ticket.priority = r.Text(2);
+    w.ticket.queue_id = r.OptInt(3);
+    w.ticket.tags = Split(r.Text(4), ' ');
+    w.ticket.requester_id = r.Int(5);
+    w.ticket.created_at = r.Int(6);
+    w.due = r.OptInt(7);
+    w.warn = r.OptInt(8);
+    w.check = r.OptInt(9);
+    out.push_back(std::move(w));
+  }
+  if (out.empty()) return out;
+  std::sort(out.begin(), out.end(), [](const Watched& a, const Watched& b) { return a.ticket.id < b.ticket.id; });
+
+  // Every event of those tickets in one query: a range when the ids are dense
+  // (a recompute walks them in order), a padded list when they are not (a sweep).
+  std::string events_where;
+  storage::Params event_params;
+  const int64_t first = out.front().ticket.id, last = out.back().ticket.id;
+  if (static_cast<size_t>(last - first) < 2 * out.size()) {
+    events_where = "ticket_id BETWEEN ? AND ?";
+    event_params = {first, last};
+  } else {
+    size_t n = PaddedSize(out.size());
+    events_where = "ticket_id IN (" + Placeholders(n) + ")";
+    for (size_t i = 0; i < n; ++i) event_params.emplace_back(out[std::min(i, out.size() - 1)].ticket.id);
+  }
+  auto events = tx.Query(
+      "SELECT id, ticket_id, actor_id, at, kind, field, before_value, after_value, is_internal FROM ticket_events "
+      "WHERE " + events_where + " ORDER BY ticket_id, id",
+      event_params);
+  if (!events.ok()) return events.status();
+  size_t at = 0;
+  for (const auto& r : *events) {
+    const int64_t ticket_id = r.Int(1);
+    while (at < out.size() && out[at].ticket.id < ticket_id) ++at;
+    if (at == out.size()) break;
+    if (out[at].ticket.id != ticket_id) continue;  // in the range, not selected
+    out[at].events.push_back(tickets::TicketEvent{r.Int(0), ticket_id, r.OptInt(2), r.Int(3), r.Text(4),
+                                                  r.OptText(5), r.OptText(6), r.OptText(7), r.Bool(8)});
+  }
+  return out;
 }
 
-Status SlaWatch::RefreshWith(storage::Transaction& tx, int64_t ticket_id, const sla::SlaEvaluator& evaluator,
-                             const std::vector<EscalationRule>& rules, TimestampMs now) {
-  // Nothing to watch: skip the ticket's events entirely (the common case of a
-  // desk without SLAs pays one policy query per change).
-  if (!evaluator.has_policies() && rules.empty()) {
-    return tx.Exec("UPDATE tickets SET sla_due_at = NULL, sla_warn_at = NULL WHERE id = ? AND sla_due_at IS NOT NULL",
-                   {ticket_id})
+Status SlaWatch::Refresh(storage::Transaction& tx, int64_t ticket_id) {
+  Context ctx;
+  OPSDESK_ASSIGN_OR_RETURN(ctx.evaluator, sla::SlaEvaluator::Load(tx));
+  OPSDESK_ASSIGN_OR_RETURN(ctx.rules, EscalationRuleService::LoadEnabled(tx));
+  ctx.now = clock_.NowMs();
+  // Nothing to watch: skip the ticket's events entirely (a desk without SLAs
+  // pays two small reads per change).
+  if (!ctx.evaluator.has_policies() && ctx.rules.empty()) {
+    return tx
+        .Exec("UPDATE tickets SET sla_due_at = NULL, sla_warn_at = NULL, sla_check_at = NULL "
+              "WHERE id = ? AND (sla_due_at IS NOT NULL OR sla_warn_at IS NOT NULL OR sla_check_at IS NOT NULL)",
+              {ticket_id})
         .status();
   }
-  // The row lock orders this refresh against a ticket change or another timer.
-  OPSDESK_RETURN_IF_ERROR(tx.Exec("UPDATE tickets SET version = version WHERE id = ?", {ticket_id}).status());
-  OPSDESK_ASSIGN_OR_RETURN(auto loaded, evaluator.Evaluate(tx, ticket_id, now));
-  if (!loaded) return Status::Ok();  // deleted meanwhile
-  const sla::SlaEvaluation& eval = *loaded;
-  const bool open = !IsDone(eval.ticket.status);
+  OPSDESK_ASSIGN_OR_RETURN(auto watched, LoadWatched(tx, "WHERE id = ?", {ticket_id}));
+  return RefreshAll(tx, watched, ctx);
+}
 
-  std::optional<TimestampMs> wake;
-  auto wake_at = [&](TimestampMs at) {
-    if (at > now && (!wake || at < *wake)) wake = at;
+Status SlaWatch::RefreshAll(storage::Transaction& tx, std::vector<Watched>& watched, const Context& ctx) {
+  const TimestampMs now = ctx.now;
+  struct Update {
+    int64_t id;
+    std::optional<TimestampMs> due, warn, check;
   };
-  std::optional<TimestampMs> due, warn;
-  bool any_breach = false;
+  std::vector<Update> updates;
+  std::optional<TimestampMs> earliest_check;
 
-  const Marks marks = ReadMarks(eval.events);
-  for (const auto& clock : eval.clocks) {
-    const std::string target = sla::TargetKindName(clock.kind);
-    const std::string key = CycleKey(target, clock.started_at);
-    if (clock.breached_at) {
-      any_breach = true;
-      if (!marks.breached.count(key)) OPSDESK_RETURN_IF_ERROR(WriteClockEvent(tx, eval, clock, "sla_breached", now));
-    } else if (clock.warning && !clock.met_at && !marks.warned.count(key)) {
-      OPSDESK_RETURN_IF_ERROR(WriteClockEvent(tx, eval, clock, "sla_warning", now));
-    }
-    const bool stopped = clock.met_at.has_value();
-    if (!open || stopped) continue;
-    if (clock.state == sla::ClockState::kRunning) {
-      // A paused clock's due time moves; the status change that resumes it refreshes again.
-      // Breached is "past due": the first instant after due_at.
-      if (clock.due_at) wake_at(*clock.due_at + 1);
-      if (clock.warn_at && !marks.warned.count(key)) wake_at(*clock.warn_at);
-    }
-    if (clock.state == sla::ClockState::kRunning || clock.state == sla::ClockState::kBreached) {
-      if (clock.due_at && (!due || *clock.due_at < *due)) due = clock.due_at;
-      if (clock.warn_at && (!warn || *clock.warn_at < *warn)) warn = clock.warn_at;
-    }
-  }
+  for (Watched& w : watched) {
+    const int64_t ticket_id = w.ticket.id;
+    OPSDESK_ASSIGN_OR_RETURN(sla::SlaEvaluation eval,
+                             ctx.evaluator.Evaluate(std::move(w.ticket), std::move(w.events), now));
+    const bool open = !IsDone(eval.ticket.status);
+    std::optional<TimestampMs> wake, due, warn;
+    auto wake_at = [&](TimestampMs at) {
+      if (at > now && (!wake || at < *wake)) wake = at;
+    };
+    bool any_breach = false;
 
-  // Automatic escalation rules: each fires once per ticket (the job's key).
-  if (open && escalations_) {
-    std::optional<TimestampMs> answered;
-    bool answered_known = false;
-    for (const auto& rule : rules) {
-      if (!RuleMatches(rule, eval.ticket.priority, eval.ticket.queue_id)) continue;
-      bool fire = false;
-      if (rule.trigger == "sla_breach") {
-        fire = any_breach;
-      } else if (rule.trigger == "unanswered" && rule.minutes) {
-        if (!answered_known) {
-          answered = sla::FirstResponseAt(eval.ticket, eval.events);
-          answered_known = true;
-        }
-        if (answered) continue;
-        // Business minutes on the ticket's SLA calendar; round the clock without one.
-        static const sla::CompiledCalendar kAlwaysOpen = sla::CompiledCalendar::AlwaysOpenUtc();
-        const sla::CompiledCalendar& calendar = eval.calendar ? *eval.calendar : kAlwaysOpen;
-        auto at = sla::AddBusinessMs(calendar, eval.ticket.created_at, *rule.minutes * 60'000);
-        if (!at.ok()) return at.status();
-        if (*at <= now) {
-          fire = true;
-        } else {
-          wake_at(*at);
-        }
+    const Marks marks = ReadMarks(eval.events);
+    for (const auto& clock : eval.clocks) {
+      const std::string target = sla::TargetKindName(clock.kind);
+      const std::string key = CycleKey(target, clock.started_at);
+      if (clock.breached_at) {
+        any_breach = true;
+        if (!marks.breached.count(key)) OPSDESK_RETURN_IF_ERROR(WriteClockEvent(tx, eval, clock, "sla_breached", now));
+      } else if (clock.warning && !clock.met_at && !marks.warned.count(key)) {
+        OPSDESK_RETURN_IF_ERROR(WriteClockEvent(tx, eval, clock, "sla_warning", now));
       }
-      if (!fire) continue;
-      json::object payload{{"ticket_id", ticket_id}, {"rule_id", rule.id}};
-      std::string job_key = "autoesc:" + std::to_string(rule.id) + ":" + std::to_string(ticket_id);
-      auto scheduled = jobs_.Schedule(tx, kAutoEscalateJob, json::serialize(payload), now, {job_key, std::nullopt});
-      if (!scheduled.ok()) return scheduled.status();
+      if (!open || clock.met_at) continue;
+      if (clock.state == sla::ClockState::kRunning) {
+        // A paused clock's due time moves; the change that resumes it refreshes
+        // again. Breached is "past due": the first instant after due_at.
+        if (clock.due_at) wake_at(*clock.due_at + 1);
+        if (clock.warn_at && !marks.warned.count(key)) wake_at(*clock.warn_at);
+      }
+      if (clock.state == sla::ClockState::kRunning || clock.state == sla::ClockState::kBreached) {
+        if (clock.due_at && (!due || *clock.due_at < *due)) due = clock.due_at;
+        if (clock.warn_at && (!warn || *clock.warn_at < *warn)) warn = clock.warn_at;
+      }
+    }
+
+    // Automatic escalation rules: each fires once per ticket (the job's key).
+    if (open && escalations_) {
+      std::optional<std::optional<TimestampMs>> answered;  // computed on first need
+      for (const auto& rule : ctx.rules) {
+        if (!RuleMatches(rule, eval.ticket.priority, eval.ticket.queue_id)) continue;
+        bool fire = false;
+        if (rule.trigger == "sla_breach") {
+          fire = any_breach;
+        } else if (rule.trigger == "unanswered" && rule.minutes) {
+          if (!answered) answered = sla::FirstResponseAt(eval.ticket, eval.events);
+          if (*answered) continue;
+          // Business minutes on the ticket's SLA calendar; round the clock without one.
+          static const sla::CompiledCalendar kAlwaysOpen = sla::CompiledCalendar::AlwaysOpenUtc();
+          const sla::CompiledCalendar& calendar = eval.calendar ? *eval.calendar : kAlwaysOpen;
+          auto at = sla::AddBusinessMs(calendar, eval.ticket.created_at, *rule.minutes * 60'000);
+          if (!at.ok()) return at.status();
+          if (*at <= now) {
+            fire = true;
+          } else {
+            wake_at(*at);
+          }
+        }
+        if (!fire) continue;
+        json::object payload{{"ticket_id", ticket_id}, {"rule_id", rule.id}};
+        std::string job_key = "autoesc:" + std::to_string(rule.id) + ":" + std::to_string(ticket_id);
+        auto scheduled = jobs_.Schedule(tx, kAutoEscalateJob, json::serialize(payload), now, {job_key, std::nullopt});
+        if (!scheduled.ok()) return scheduled.status();
+      }
+    }
+
+    if (due != w.due || warn != w.warn || wake != w.check) {
+      updates.push_back({ticket_id, due, warn, wake});
+      if (wake && (!earliest_check || *wake < *earliest_check)) earliest_check = wake;
     }
   }
 
-  if (wake) {
-    json::object payload{{"ticket_id", ticket_id}};
-    std::string job_key = "sla:" + std::to_string(ticket_id) + ":" + std::to_string(*wake);
-    auto scheduled = jobs_.Schedule(tx, sla::kCheckJob, json::serialize(payload), *wake, {job_key, std::nullopt});
-    if (!scheduled.ok()) return scheduled.status();
+  // One statement for the whole batch (UPDATE ... FROM VALUES: SQLite 3.33+ and
+  // PostgreSQL), padded like the event query.
+  for (size_t from = 0; from < updates.size(); from += static_cast<size_t>(options_.batch)) {
+    size_t count = std::min(updates.size() - from, static_cast<size_t>(options_.batch));
+    size_t padded = PaddedSize(count);
+    storage::Params params;
+    params.reserve(padded * 4);
+    for (size_t i = 0; i < padded; ++i) {
+      const Update& u = updates[from + std::min(i, count - 1)];
+      params.emplace_back(u.id);
+      params.emplace_back(u.due);
+      params.emplace_back(u.warn);
+      params.emplace_back(u.check);
+    }
+    OPSDESK_RETURN_IF_ERROR(
+        tx.Exec("UPDATE tickets SET sla_due_at = v.column2, sla_warn_at = v.column3, sla_check_at = v.column4 "
+                "FROM (VALUES " +
+                    Placeholders(padded, "(CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS BIGINT), "
+                                         "CAST(? AS BIGINT))") +
+                    ") AS v WHERE tickets.id = v.column1",
+                params)
+            .status());
   }
-  return tx.Exec("UPDATE tickets SET sla_due_at = ?, sla_warn_at = ? WHERE id = ?", {due, warn, ticket_id}).status();
+  if (earliest_check) OPSDESK_RETURN_IF_ERROR(EnsureSweep(tx, *earliest_check));
+  return Status::Ok();
+}
+
+Status SlaWatch::EnsureSweep(storage::Transaction& tx, TimestampMs at) {
+  auto pending = tx.QueryOne("SELECT MIN(due_at) FROM jobs WHERE kind = ? AND state = 'pending'",
+                             {std::string(sla::kSweepJob)});
+  if (!pending.ok()) return pending.status();
+  if (*pending && !(*pending)->IsNull(0) && (*pending)->Int(0) <= at) return Status::Ok();
+  auto scheduled =
+      jobs_.Schedule(tx, sla::kSweepJob, "{}", at, {"sla-sweep:" + std::to_string(at), std::nullopt});
+  return scheduled.status();
 }
 
 Status SlaWatch::WriteClockEvent(storage::Transaction& tx, const sla::SlaEvaluation& eval,
@@ -221,43 +351,67 @@ Status SlaWatch::WriteClockEvent(storage::Transaction& tx, const sla::SlaEvaluat
   return notify_->EmitWebhookEvent(tx, event_type, event_id, json::serialize(hook));
 }
 
-Status SlaWatch::RunCheck(const jobs::Job& job) {
-  OPSDESK_ASSIGN_OR_RETURN(int64_t ticket_id, PayloadInt(job, "ticket_id"));
-  return db_.Write([&](storage::Transaction& tx) -> Status { return Refresh(tx, ticket_id); });
-}
-
-Status SlaWatch::RunRecompute(const jobs::Job&) { return RecomputeAll().status(); }
-
-Result<int64_t> SlaWatch::RecomputeAll() {
+Result<int64_t> SlaWatch::Sweep() {
   int64_t refreshed = 0;
-  int64_t after_id = 0;
   for (;;) {
-    int64_t last = after_id;
-    int batch = 0;
+    size_t batch = 0;
     Status status = db_.Write([&](storage::Transaction& tx) -> Status {
-      batch = 0;
-      last = after_id;
-      OPSDESK_ASSIGN_OR_RETURN(sla::SlaEvaluator evaluator, LoadEvaluator(tx));
-      OPSDESK_ASSIGN_OR_RETURN(std::vector<EscalationRule> rules, EscalationRuleService::LoadEnabled(tx));
-      auto ids = tx.Query(
-          "SELECT id FROM tickets WHERE id > ? AND status IN ('new', 'open', 'pending', 'on_hold') ORDER BY id LIMIT ?",
-          {after_id, options_.recompute_batch});
-      if (!ids.ok()) return ids.status();
-      TimestampMs now = clock_.NowMs();
-      for (const auto& row : *ids) {
-        last = row.Int(0);
-        OPSDESK_RETURN_IF_ERROR(RefreshWith(tx, last, evaluator, rules, now));
-        ++batch;
-      }
+      Context ctx;
+      ctx.now = clock_.NowMs();
+      OPSDESK_ASSIGN_OR_RETURN(ctx.evaluator, sla::SlaEvaluator::Load(tx));
+      OPSDESK_ASSIGN_OR_RETURN(ctx.rules, EscalationRuleService::LoadEnabled(tx));
+      OPSDESK_ASSIGN_OR_RETURN(
+          auto watched,
+          LoadWatched(tx, "WHERE sla_check_at <= ? ORDER BY sla_check_at, id LIMIT ?", {ctx.now, options_.batch}));
+      batch = watched.size();
+      OPSDESK_RETURN_IF_ERROR(RefreshAll(tx, watched, ctx));
+      if (batch == static_cast<size_t>(options_.batch)) return Status::Ok();  // more to do
+      // Done: the next sweep at the earliest instant still ahead.
+      auto next = tx.QueryOne("SELECT MIN(sla_check_at) FROM tickets WHERE sla_check_at IS NOT NULL");
+      if (!next.ok()) return next.status();
+      if (*next && !(*next)->IsNull(0)) OPSDESK_RETURN_IF_ERROR(EnsureSweep(tx, (*next)->Int(0)));
       return Status::Ok();
     });
     if (!status.ok()) return status;
-    refreshed += batch;
-    after_id = last;
-    if (batch < options_.recompute_batch) break;
+    refreshed += static_cast<int64_t>(batch);
+    if (batch < static_cast<size_t>(options_.batch)) return refreshed;
+  }
+}
+
+Result<int64_t> SlaWatch::RecomputeAll() {
+  // Windows of ids, walked along the primary key: a "status IN (...) ORDER BY
+  // id LIMIT n" query would make the planner scan the status index again for
+  // every batch.
+  int64_t max_id = 0;
+  Status status = db_.Read([&](storage::Transaction& tx) -> Status {
+    auto row = tx.QueryOne("SELECT MAX(id) FROM tickets");
+    if (!row.ok()) return row.status();
+    if (*row && !(*row)->IsNull(0)) max_id = (*row)->Int(0);
+    return Status::Ok();
+  });
+  if (!status.ok()) return status;
+  int64_t refreshed = 0;
+  for (int64_t after_id = 0; after_id < max_id; after_id += options_.batch) {
+    status = db_.Write([&](storage::Transaction& tx) -> Status {
+      Context ctx;
+      ctx.now = clock_.NowMs();
+      OPSDESK_ASSIGN_OR_RETURN(ctx.evaluator, sla::SlaEvaluator::Load(tx));
+      OPSDESK_ASSIGN_OR_RETURN(ctx.rules, EscalationRuleService::LoadEnabled(tx));
+      OPSDESK_ASSIGN_OR_RETURN(
+          auto watched,
+          LoadWatched(tx, std::string("WHERE id > ? AND id <= ? AND status IN ") + kOpenStatuses,
+                      {after_id, after_id + options_.batch}));
+      refreshed += static_cast<int64_t>(watched.size());
+      return RefreshAll(tx, watched, ctx);
+    });
+    if (!status.ok()) return status;
   }
   return refreshed;
 }
+
+Status SlaWatch::RunSweep(const jobs::Job&) { return Sweep().status(); }
+
+Status SlaWatch::RunRecompute(const jobs::Job&) { return RecomputeAll().status(); }
 
 Status SlaWatch::RunAutoEscalate(const jobs::Job& job) {
   OPSDESK_ASSIGN_OR_RETURN(int64_t ticket_id, PayloadInt(job, "ticket_id"));

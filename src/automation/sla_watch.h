@@ -7,18 +7,25 @@
 //   - keeps tickets.sla_due_at / sla_warn_at, which lists sort and filter on;
 //   - fires the automatic escalation rules (escalation_rules.h) once per rule
 //     and ticket, through an escalation.auto job;
-//   - keeps one durable timer, an sla.check job keyed sla:<ticket>:<instant>,
-//     at the next instant something is due, so nothing depends on memory.
+//   - keeps tickets.sla_check_at, the next instant something falls due for it.
 //
-// Refresh() does all of this inside one write transaction that holds the
-// ticket's row lock. It runs in the transaction of every ticket change (as a
-// TicketOutbox), when a timer fires, after an escalation pauses or resumes the
-// clocks, and for every open ticket after a policy or calendar changed
-// (sla.recompute). Events are deduplicated against the ticket's own events, so
-// a timer that runs twice (at-least-once jobs) or a refresh racing a timer
-// writes nothing new the second time.
+// Timers: one durable sla.sweep job (src/jobs) is due at the earliest
+// sla_check_at; it refreshes every ticket whose instant has come and schedules
+// the next sweep. A change that brings a ticket's instant before the pending
+// sweep schedules an earlier one (keyed sla-sweep:<instant>). So nothing lives
+// in memory: a restarted node sweeps what fell due while it was down, and on
+// PostgreSQL one node claims each sweep.
+//
+// A refresh runs inside one write transaction holding the tickets' row locks:
+// in the transaction of every ticket change (as a TicketOutbox), in a sweep,
+// after an escalation pauses or resumes the clocks, and for every open ticket
+// after a policy or calendar changed (sla.recompute), in batches that read the
+// tickets and their events with two queries and write with one. Events are
+// deduplicated against the ticket's own events, so a sweep that runs twice
+// (at-least-once jobs) or races a change writes nothing new the second time.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -38,7 +45,7 @@ inline constexpr const char* kAutoEscalateJob = "escalation.auto";
 
 struct SlaWatchOptions {
   std::string public_url = "http://127.0.0.1:8080";
-  int recompute_batch = 500;  // open tickets per transaction in sla.recompute
+  int batch = 500;  // tickets per transaction in sweeps and recomputes
 };
 
 class SlaWatch : public tickets::TicketOutbox {
@@ -48,7 +55,7 @@ class SlaWatch : public tickets::TicketOutbox {
   SlaWatch(storage::Database& db, const Clock& clock, jobs::JobService& jobs, notify::NotifyService* notify,
            escalation::EscalationService* escalations, SlaWatchOptions options);
 
-  // Registers sla.check, sla.recompute and escalation.auto with the job service.
+  // Registers sla.sweep, sla.recompute and escalation.auto with the job service.
   void RegisterJobHandlers();
 
   // TicketOutbox: every ticket change refreshes the ticket in its transaction.
@@ -61,20 +68,28 @@ class SlaWatch : public tickets::TicketOutbox {
   // Brings one ticket up to date in `tx` (see the file comment).
   Status Refresh(storage::Transaction& tx, int64_t ticket_id);
 
-  // Every open ticket, in batches of recompute_batch per transaction. Returns
-  // how many tickets were refreshed.
+  // Every ticket whose check instant has come; returns how many were refreshed.
+  Result<int64_t> Sweep();
+  // Every open ticket; returns how many were refreshed.
   Result<int64_t> RecomputeAll();
 
   // The job handlers, public for tests.
-  Status RunCheck(const jobs::Job& job);
+  Status RunSweep(const jobs::Job& job);
   Status RunRecompute(const jobs::Job& job);
   Status RunAutoEscalate(const jobs::Job& job);
 
  private:
-  Status RefreshWith(storage::Transaction& tx, int64_t ticket_id, const sla::SlaEvaluator& evaluator,
-                     const std::vector<EscalationRule>& rules, TimestampMs now);
+  struct Watched;
+  struct Context;
+  // Reads the tickets `where_sql` selects (with their events), locked.
+  Result<std::vector<Watched>> LoadWatched(storage::Transaction& tx, const std::string& where_sql,
+                                           const storage::Params& params);
+  // Refreshes the loaded tickets and writes what changed.
+  Status RefreshAll(storage::Transaction& tx, std::vector<Watched>& tickets, const Context& ctx);
   Status WriteClockEvent(storage::Transaction& tx, const sla::SlaEvaluation& eval, const sla::TargetClock& clock,
                          const std::string& kind, TimestampMs now);
+  // Makes sure a sweep is due at or before `at`.
+  Status EnsureSweep(storage::Transaction& tx, TimestampMs at);
 
   storage::Database& db_;
   const Clock& clock_;

@@ -162,8 +162,9 @@ TEST_P(SlaWatchTest, WarningAndBreachFireOnceAtTheirInstantsFromDurableTimers) {
   tickets::Ticket t = Get(id, agent_);
   EXPECT_EQ(t.sla_due_at, kStart + 60 * kMin);
   EXPECT_EQ(t.sla_warn_at, kStart + 45 * kMin);  // 75 % by default
-  // The timer is a job at the warning instant.
-  EXPECT_EQ(Count("SELECT COUNT(*) FROM jobs WHERE kind = 'sla.check' AND state = 'pending' AND due_at = ?",
+  // The timer: the ticket's next check instant, and a sweep job due then.
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM tickets WHERE id = ? AND sla_check_at = ?", {id, kStart + 45 * kMin}), 1);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM jobs WHERE kind = 'sla.sweep' AND state = 'pending' AND due_at = ?",
                   {kStart + 45 * kMin}),
             1);
 
@@ -212,10 +213,8 @@ TEST_P(SlaWatchTest, WarningAndBreachFireOnceAtTheirInstantsFromDurableTimers) {
   EXPECT_EQ(data.at("due_at").as_string(), FormatTimestamp(kStart + 60 * kMin));
 
   // Timers that run again (at-least-once), a recompute and later changes add nothing.
-  jobs::Job again;
-  again.kind = sla::kCheckJob;
-  again.payload = "{\"ticket_id\":" + std::to_string(id) + "}";
-  ASSERT_OK(watch_->RunCheck(again));
+  ASSERT_OK(watch_->Sweep().status());
+  ASSERT_OK(db().Write([&](storage::Transaction& tx) { return watch_->Refresh(tx, id); }));
   ASSERT_OK(watch_->RecomputeAll().status());
   ASSERT_OK(tickets_->AddComment(agent_, id, {"looking", true}).status());
   EXPECT_EQ(Events(id, "sla_warning"), 1);

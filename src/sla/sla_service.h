@@ -21,9 +21,10 @@
 
 namespace opsdesk::sla {
 
-// Jobs (src/jobs) the SLA watcher (src/automation) handles: one ticket's clocks
-// at a due instant, and every open ticket after a policy or calendar changed.
-inline constexpr const char* kCheckJob = "sla.check";
+// Jobs (src/jobs) the SLA watcher (src/automation) handles: the sweep of the
+// tickets whose warning, due or rule instant has come, and every open ticket
+// after a policy or calendar changed.
+inline constexpr const char* kSweepJob = "sla.sweep";
 inline constexpr const char* kRecomputeJob = "sla.recompute";
 
 // Working hours as written: "HH:MM" strings, validated by the service.

@@ -8,6 +8,11 @@
 -- NULL: nothing running.
 ALTER TABLE tickets ADD COLUMN sla_due_at BIGINT;
 ALTER TABLE tickets ADD COLUMN sla_warn_at BIGINT;
+-- When the watcher must look at the ticket again (a warning or due instant, an
+-- automatic rule's deadline). One durable sla.sweep job, due at the earliest of
+-- these, refreshes every ticket whose instant has come.
+ALTER TABLE tickets ADD COLUMN sla_check_at BIGINT;
+CREATE INDEX tickets_sla_check ON tickets (sla_check_at) WHERE sla_check_at IS NOT NULL;
 -- Sort by due puts tickets without a due time last on both engines.
 CREATE INDEX tickets_sla_due ON tickets ((COALESCE(sla_due_at, 9223372036854775807)), id);
 CREATE INDEX tickets_sla_warn ON tickets (sla_warn_at) WHERE sla_warn_at IS NOT NULL;
