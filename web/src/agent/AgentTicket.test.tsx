@@ -134,6 +134,36 @@ describe("AgentTicket", () => {
     expect(screen.getByText("hardware")).toBeInTheDocument();
   });
 
+  it("shows the SLA due state in the header and SLA events as sentences in the history", async () => {
+    current = { ...current, sla_due_at: new Date(Date.now() + 12 * 60_000).toISOString(), sla_warn_at: ago(5) };
+    const slaEvents: TicketEvent[] = [
+      ...EVENTS,
+      {
+        id: 5,
+        ticket_id: 7,
+        actor_id: null as unknown as number, // the SLA watcher writes without an actor
+        at: ago(5),
+        kind: "sla_warning",
+        field: "first_response",
+        before: null,
+        after: JSON.stringify({ target: "first_response", policy: "Standard", due_at: current.sla_due_at, started_at: 1, target_minutes: 60 }),
+        internal: true,
+      },
+    ];
+    ticketApi((call) =>
+      call.url.pathname === "/api/v1/tickets/7/events" ? { body: { items: slaEvents, next_cursor: null } } : undefined,
+    );
+    await openTicket();
+    const badge = screen.getByTestId("sla-due");
+    expect(badge).toHaveAttribute("data-sla-state", "at_risk");
+    expect(badge).toHaveTextContent(/^SLA at risk: due in 1[12] min$/);
+
+    const history = screen.getByRole("heading", { name: "History" }).closest("section")!;
+    const line = await within(history).findByText(/SLA first response at risk: due/);
+    expect(line.closest("li")).toHaveTextContent(/^SLA first response at risk: due \S.* \(policy Standard\) · 5 min ago$/);
+    expect(line.closest("li")).toHaveClass("is-internal");
+  });
+
   it("saves a field change with If-Match and reports a stale version", async () => {
     const patches = patchApi((call, n) =>
       n === 1 ? applyPatch(call) : { status: 412, body: { error: { code: "precondition_failed", message: "ticket was changed by someone else" } } },

@@ -15,11 +15,12 @@ import { absoluteTime, relativeTime } from "../components/format";
 import { useLive, usePresence } from "../live";
 import { Composer, type ComposerHandle } from "./Composer";
 import { assignable, useQueues, useUsers } from "./data";
-import { describeEvent, makeNames } from "./history";
+import { describeEvent, eventHasActor, makeNames } from "./history";
 import { ShortcutHelp } from "./ShortcutHelp";
 import { EscalateDialog } from "./Escalation";
 import { loadLastList, markCurrent, useShortcuts } from "./shortcuts";
 import { SidePanel, type TicketChanges } from "./SidePanel";
+import { SlaDueBadge } from "./SlaDue";
 import "./agent.css";
 
 // Comments and events are paged by the server; a ticket's are few enough to
@@ -205,6 +206,7 @@ export default function AgentTicket() {
           <span className="ag-id">#{t.id}</span>
           <StatusBadge status={t.status} />
           <PriorityBadge priority={t.priority} />
+          <SlaDueBadge ticket={t} verbose />
           <span className="muted">
             opened by <strong>{t.requester.display_name}</strong>{" "}
             <time dateTime={t.created_at} title={absoluteTime(t.created_at)}>
@@ -300,7 +302,12 @@ export default function AgentTicket() {
           <ol className="ag-events">
             {(events.data ?? []).map((e) => (
               <li key={e.id} className={e.internal ? "is-internal" : undefined}>
-                <strong>{names.user(e.actor_id)}</strong> {describeEvent(e, names)}
+                {eventHasActor(e) && (
+                  <>
+                    <strong>{names.user(e.actor_id)}</strong>{" "}
+                  </>
+                )}
+                {describeEvent(e, names)}
                 <span className="muted">
                   {" · "}
                   <time dateTime={e.at} title={absoluteTime(e.at)}>

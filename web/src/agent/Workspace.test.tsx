@@ -9,6 +9,12 @@ const VIEWS = [
   { id: "unassigned", name: "Unassigned", count: 1234, query: { assignee: "none", status: "new,open,pending,on_hold" } },
   { id: "all_open", name: "All open", count: 2000, query: { status: "new,open,pending,on_hold" } },
   { id: "pending", name: "Pending", count: 5, query: { status: "pending" } },
+  {
+    id: "breaching_soon",
+    name: "Breaching soon",
+    count: 2,
+    query: { status: "new,open,pending,on_hold", sla: "at_risk", sort: "sla_due_at" },
+  },
   { id: "queue:ingestion", name: "ingestion", count: 7, query: { queue: "ingestion", status: "new,open,pending,on_hold" } },
 ];
 
@@ -88,6 +94,54 @@ describe("Workspace", () => {
     expect(screen.getByTestId("view-count-mine")).toHaveTextContent("–");
     const q = ticketsCalls(calls).at(-1)!.url.searchParams;
     expect(q.get("queue")).toBe("billing");
+  });
+
+  it("shows each row's SLA due time as a badge coloured by state", async () => {
+    const fromNow = (min: number) => new Date(Date.now() + min * 60_000).toISOString();
+    listApi({
+      "": {
+        items: [
+          ticket(1, { sla_due_at: fromNow(-90), sla_warn_at: fromNow(-120) }),
+          ticket(2, { sla_due_at: fromNow(12), sla_warn_at: fromNow(-3) }),
+          ticket(3, { sla_due_at: fromNow(240), sla_warn_at: fromNow(180) }),
+          ticket(4, { sla_due_at: null, sla_warn_at: null }),
+        ],
+        next_cursor: null,
+      },
+    });
+    renderAgent("/agent/views/all_open");
+    const rows = await screen.findAllByTestId("ticket-row");
+    expect(screen.getByRole("columnheader", { name: "Due" })).toBeInTheDocument();
+    const badges = rows.map((r) => within(r).getByTestId("sla-due"));
+    expect(badges.map((b) => b.getAttribute("data-sla-state"))).toEqual(["breached", "at_risk", "on_track", "none"]);
+    expect(badges[0]).toHaveTextContent("Breached: 2 h ago");
+    expect(badges[1]).toHaveTextContent(/At risk: in 1[12] min/);
+    expect(badges[1]).toHaveClass("sla-due-at_risk");
+    expect(badges[1].getAttribute("title")).toMatch(/^At risk: due /);
+    expect(badges[2]).toHaveTextContent("On track: in 4 h");
+    expect(badges[3]).toHaveTextContent("—");
+  });
+
+  it("lists the Breaching soon view with a red count, nearest due first, and sorts any view by due", async () => {
+    const calls = listApi({ "": { items: [ticket(1)], next_cursor: null } });
+    const user = userEvent.setup();
+    renderAgent("/agent/views/breaching_soon");
+    await screen.findAllByTestId("ticket-row");
+    expect(screen.getByTestId("view-breaching_soon")).toHaveTextContent("Breaching soon");
+    await waitFor(() => expect(screen.getByTestId("view-count-breaching_soon")).toHaveTextContent("2"));
+    expect(screen.getByTestId("view-count-breaching_soon")).toHaveClass("is-alert");
+    expect(screen.getByTestId("view-count-pending")).not.toHaveClass("is-alert");
+    let q = ticketsCalls(calls).at(-1)!.url.searchParams;
+    expect([q.get("sla"), q.get("sort"), q.get("status")]).toEqual(["at_risk", "sla_due_at", "new,open,pending,on_hold"]);
+    expect(screen.getByLabelText("Sort")).toHaveValue("sla_due_at");
+
+    await user.click(screen.getByTestId("view-all_open"));
+    await user.selectOptions(screen.getByLabelText("Sort"), "Due soonest");
+    await waitFor(() => expect(screen.getByTestId("location")).toHaveTextContent("/agent/views/all_open?sort=sla_due_at"));
+    await waitFor(() => {
+      q = ticketsCalls(calls).at(-1)!.url.searchParams;
+      expect([q.get("sort"), q.has("sla")]).toEqual(["sla_due_at", false]);
+    });
   });
 
   it("shows an empty state", async () => {

@@ -16,6 +16,7 @@ import { PriorityOptions } from "../components/Options";
 import { BulkBar, bulkSummary, type BulkChanges, type BulkItem } from "./BulkBar";
 import { assignable, fallbackViews, OPEN_STATUSES, PAGE_SIZE, useQueues, useUsers, useViews } from "./data";
 import { ShortcutHelp } from "./ShortcutHelp";
+import { SlaDueBadge } from "./SlaDue";
 import { loadLastList, markCurrent, saveLastList, useShortcuts } from "./shortcuts";
 import "./agent.css";
 
@@ -28,7 +29,12 @@ const SORTS: [string, string][] = [
   ["created_at", "Created (oldest)"],
   ["-id", "ID (high → low)"],
   ["id", "ID (low → high)"],
+  // Nearest SLA due first; tickets without a running clock last.
+  ["sla_due_at", "Due soonest"],
 ];
+
+// Its count is a to-do list that should be empty: shown red while it is not.
+const ALERT_VIEW = "breaching_soon";
 
 // A view id the server did not (or could not) describe: the standard ones and
 // queue:<name> are known by construction.
@@ -268,7 +274,10 @@ export default function Workspace() {
                   data-testid={`view-${v.id}`}
                 >
                   <span className="ag-view-name">{v.name}</span>
-                  <span className="ag-view-count" data-testid={`view-count-${v.id}`}>
+                  <span
+                    className={`ag-view-count${v.id === ALERT_VIEW && v.count > 0 ? " is-alert" : ""}`}
+                    data-testid={`view-count-${v.id}`}
+                  >
                     {v.count >= 0 ? v.count.toLocaleString() : "–"}
                   </span>
                 </NavLink>
@@ -402,6 +411,7 @@ export default function Workspace() {
                 <col className="c-queue" />
                 <col className="c-status" />
                 <col className="c-priority" />
+                <col className="c-due" />
                 <col className="c-assignee" />
                 <col className="c-updated" />
               </colgroup>
@@ -424,6 +434,7 @@ export default function Workspace() {
                   <th>Queue</th>
                   <th>Status</th>
                   <th>Priority</th>
+                  <th>Due</th>
                   <th>Assignee</th>
                   <th>Updated</th>
                 </tr>
@@ -478,6 +489,9 @@ export default function Workspace() {
                     </td>
                     <td>
                       <PriorityBadge priority={t.priority} />
+                    </td>
+                    <td>
+                      <SlaDueBadge ticket={t} />
                     </td>
                     <td className="ag-ellipsis">{t.assignee?.display_name ?? <span className="muted">Unassigned</span>}</td>
                     <td className="ag-updated" title={absoluteTime(t.updated_at)}>

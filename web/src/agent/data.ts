@@ -64,6 +64,12 @@ export function fallbackViews(queues: Queue[] | undefined): View[] {
     { id: "unassigned", name: "Unassigned", count: -1, query: { assignee: "none", status: OPEN_STATUSES } },
     { id: "all_open", name: "All open", count: -1, query: { status: OPEN_STATUSES } },
     { id: "pending", name: "Pending", count: -1, query: { status: "pending" } },
+    {
+      id: "breaching_soon",
+      name: "Breaching soon",
+      count: -1,
+      query: { status: OPEN_STATUSES, sla: "at_risk", sort: "sla_due_at" },
+    },
   ];
   for (const q of queues ?? []) {
     views.push({ id: `queue:${q.name}`, name: q.name, count: -1, query: { queue: q.name, status: OPEN_STATUSES } });

@@ -1,6 +1,7 @@
 // Ticket events as sentences: "Alice changed status from New to Open".
 import type { Priority, Queue, Status, TicketEvent } from "../api/types";
 import { priorityLabel, statusLabel } from "../components/format";
+import { shortTime, SLA_KIND_LABELS } from "./SlaPanel";
 
 export interface Names {
   user: (id: number | null) => string;
@@ -34,6 +35,13 @@ const LINK_WORDS: Record<string, string> = {
   parent: "set the parent ticket to",
   child: "added child ticket",
 };
+
+// SLA events are sentences of their own ("SLA first response at risk: …"): the
+// watcher writes warnings and breaches with no actor, and a pause is the
+// escalation's doing, not the person's who happened to escalate.
+export function eventHasActor(e: TicketEvent): boolean {
+  return !e.kind.startsWith("sla_");
+}
 
 // The sentence without the actor ("changed status from New to Open").
 export function describeEvent(e: TicketEvent, names: Names): string {
@@ -88,7 +96,13 @@ export function describeEvent(e: TicketEvent, names: Names): string {
     case "escalation_acknowledged":
     case "escalation_resolved":
     case "escalation_cancelled":
+    case "escalation_responded":
       return describeEscalation(e.kind, after, names);
+    case "sla_warning":
+    case "sla_breached":
+    case "sla_paused":
+    case "sla_resumed":
+      return describeSla(e.kind, after);
     default:
       return [e.kind.replace(/_/g, " "), e.field, after].filter(Boolean).join(" ");
   }
@@ -119,9 +133,33 @@ function describeEscalation(kind: string, after: string, names: Names): string {
       return `acknowledged the escalation${d.via === "link" ? " by the link in the page" : ""}${typeof d.ack_after_ms === "number" ? ` after ${duration(d.ack_after_ms)}` : ""}`;
     case "escalation_resolved":
       return `resolved the escalation${took}`;
+    case "escalation_responded":
+      return `responded to escalation ${String(d.escalation_id ?? "")}${d.internal ? " with an internal note" : ""}${
+        typeof d.response_after_ms === "number" ? ` after ${duration(d.response_after_ms)}` : ""
+      }`;
     default:
       return `de-escalated the ticket${took}`;
   }
+}
+
+// SLA watcher events (after: target, policy, due_at, …) and the pauses while
+// engineering works on an escalation (after: escalation_id, reason).
+function describeSla(kind: string, after: string): string {
+  let d: Record<string, unknown> = {};
+  try {
+    d = JSON.parse(after) as Record<string, unknown>;
+  } catch {
+    return kind.replace(/_/g, " ").replace(/^sla/, "SLA");
+  }
+  if (kind === "sla_paused" || kind === "sla_resumed") {
+    const verb = kind === "sla_paused" ? "paused" : "resumed";
+    return d.reason ? `SLA clocks ${verb}: ${String(d.reason)}` : `SLA clocks ${verb}`;
+  }
+  const target = String(d.target ?? "");
+  const name = (SLA_KIND_LABELS[target as keyof typeof SLA_KIND_LABELS] ?? target.replace(/_/g, " ")).toLowerCase();
+  const due = typeof d.due_at === "string" ? `: ${kind === "sla_breached" ? "was due" : "due"} ${shortTime(d.due_at)}` : "";
+  const policy = d.policy ? ` (policy ${String(d.policy)})` : "";
+  return `SLA ${name} ${kind === "sla_breached" ? "breached" : "at risk"}${due}${policy}`;
 }
 
 function duration(ms: number): string {

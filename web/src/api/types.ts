@@ -49,6 +49,11 @@ export interface Ticket {
   created_at: string;
   updated_at: string;
   version: number;
+  // The nearest due and warning instants of the ticket's running SLA clocks.
+  // Null for requesters and while no clock runs (no policy, paused, met);
+  // optional so fixtures written before the field existed still type-check.
+  sla_due_at?: string | null;
+  sla_warn_at?: string | null;
 }
 
 export interface Comment {
