@@ -38,6 +38,10 @@ const AdminSla = page(() => import("./admin/Sla"));
 const OnCallSchedules = page(() => import("./oncall/Schedules"));
 const OnCallPolicies = page(() => import("./oncall/Policies"));
 const OnCallEscalations = page(() => import("./oncall/Escalations"));
+const OnCallRules = page(() => import("./oncall/Rules"));
+const Components = page(() => import("./catalog/Components"));
+const ComponentDetail = page(() => import("./catalog/ComponentDetail"));
+const Preferences = page(() => import("./pages/Preferences"));
 
 // Start fetching the pages the first screen needs while /me is in flight.
 const first = window.location.pathname;
@@ -97,7 +101,11 @@ export function App() {
           <Route path="/oncall" element={<RequireUser staff><OnCallSchedules /></RequireUser>} />
           <Route path="/oncall/policies" element={<RequireUser staff><OnCallPolicies /></RequireUser>} />
           <Route path="/oncall/escalations" element={<RequireUser staff><OnCallEscalations /></RequireUser>} />
+          <Route path="/oncall/rules" element={<RequireUser staff><OnCallRules /></RequireUser>} />
+          <Route path="/components" element={<RequireUser staff><Components /></RequireUser>} />
+          <Route path="/components/:id" element={<RequireUser staff><ComponentDetail /></RequireUser>} />
           <Route path="/settings/tokens" element={<Tokens />} />
+          <Route path="/settings/notifications" element={<Preferences />} />
           <Route path="*" element={<NotFound />} />
         </Route>
       </Routes>

@@ -1,6 +1,7 @@
 import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import type { SlaPolicyWithPause } from "../api/automation";
 import type { Calendar } from "../api/types";
 import { apiError, makeUser, mockApi, renderPage } from "../portal/testing";
 import SlaSettings, { parseHolidays, parseIntervals } from "./Sla";
@@ -76,5 +77,64 @@ describe("SLA settings", () => {
     await user.click(within(form).getByRole("button", { name: "Create calendar" }));
     await waitFor(() => expect(screen.queryByRole("form", { name: "New business calendar" })).toBeNull());
     expect(await screen.findByTestId("calendar")).toHaveTextContent("Berlin office");
+  });
+
+  it("sets and shows “Pause while waiting on engineering”", async () => {
+    const calendar = { id: 1, name: "Berlin office", time_zone: "Europe/Berlin", hours: {}, holidays: [], created_at: "", updated_at: "" };
+    let policies: SlaPolicyWithPause[] = [
+      {
+        id: 3,
+        name: "Urgent incidents",
+        position: 0,
+        calendar_id: 1,
+        conditions: { priorities: ["urgent"] },
+        targets: { first_response: 30 },
+        pause_on: ["pending"],
+        warn_at_percent: 75,
+        pause_while_escalated: true,
+        created_at: "",
+        updated_at: "",
+      },
+    ];
+    const api = mockApi(
+      {
+        "GET /calendars": { body: { items: [calendar], next_cursor: null } },
+        "GET /sla-policies": () => ({ body: { items: policies, next_cursor: null } }),
+        "GET /queues": { body: { items: [], next_cursor: null } },
+        "PATCH /sla-policies/3": (call) => {
+          policies = policies.map((p) => ({ ...p, ...(call.body as Partial<SlaPolicyWithPause>) }));
+          return { body: policies[0] };
+        },
+        "POST /sla-policies": (call) => {
+          const p = { ...(call.body as SlaPolicyWithPause), id: 4, position: 1, created_at: "", updated_at: "" };
+          policies = [...policies, p];
+          return { status: 201, body: p };
+        },
+      },
+      lead,
+    );
+    renderPage(<SlaSettings />, route);
+    const row = await screen.findByTestId("sla-policy");
+    expect(within(row).getByTestId("sla-policy-paused")).toHaveTextContent("Pending, waiting on engineering");
+
+    const user = userEvent.setup();
+    await user.click(within(row).getByRole("button", { name: "Edit" }));
+    const form = screen.getByRole("form", { name: "Edit Urgent incidents" });
+    const box = within(form).getByLabelText("Pause while waiting on engineering");
+    expect(box).toBeChecked();
+    await user.click(box);
+    await user.click(within(form).getByRole("button", { name: "Save policy" }));
+    await waitFor(() => expect(within(row).getByTestId("sla-policy-paused")).toHaveTextContent(/^Pending$/));
+    expect(api.find("PATCH", "/sla-policies/3")[0]!.body).toMatchObject({ pause_while_escalated: false });
+
+    await user.click(screen.getByRole("button", { name: "New policy" }));
+    const create = screen.getByRole("form", { name: "New SLA policy" });
+    expect(within(create).getByLabelText("Pause while waiting on engineering")).not.toBeChecked();
+    await user.type(within(create).getByLabelText("Name"), "Engineering tickets");
+    await user.click(within(create).getByLabelText("Pause while waiting on engineering"));
+    await user.click(within(create).getByRole("button", { name: "Create policy" }));
+    await waitFor(() => expect(screen.getAllByTestId("sla-policy")).toHaveLength(2));
+    expect(api.find("POST", "/sla-policies")[0]!.body).toMatchObject({ name: "Engineering tickets", pause_while_escalated: true });
+    expect(within(screen.getAllByTestId("sla-policy")[1]!).getByTestId("sla-policy-paused")).toHaveTextContent("waiting on engineering");
   });
 });

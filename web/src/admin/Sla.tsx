@@ -22,9 +22,10 @@ import {
 } from "../api/types";
 import { Field, SelectField, TextField } from "../components/Field";
 import { FormActions } from "../components/FormActions";
-import { Empty, ErrorBanner, FormError, ListStates } from "../components/States";
+import { Empty, ErrorBanner, FieldError, FormError, ListStates } from "../components/States";
 import { ListTable } from "../components/Table";
 import { priorityLabel, statusLabel } from "../components/format";
+import type { SlaPolicyWithPause } from "../api/automation";
 import { useQueues } from "../agent/data";
 import { SLA_KIND_LABELS, formatDuration } from "../agent/SlaPanel";
 import { browserZone, hasNestedError, NestedFieldError } from "../oncall/shared";
@@ -72,7 +73,7 @@ function useCalendars() {
 function useSlaPolicies() {
   return useQuery({
     queryKey: keys.slaPolicies,
-    queryFn: async () => (await get<Page<SlaPolicy>>("/sla-policies")).items.sort((a, b) => a.position - b.position),
+    queryFn: async () => (await get<Page<SlaPolicyWithPause>>("/sla-policies")).items.sort((a, b) => a.position - b.position),
   });
 }
 
@@ -150,7 +151,7 @@ function toggle<T>(list: T[], x: T): T[] {
   return list.includes(x) ? list.filter((y) => y !== x) : [...list, x];
 }
 
-export function PolicyForm({ policy, calendars, queues, onDone }: { policy?: SlaPolicy; calendars: Calendar[]; queues: Queue[]; onDone: () => void }) {
+export function PolicyForm({ policy, calendars, queues, onDone }: { policy?: SlaPolicyWithPause; calendars: Calendar[]; queues: Queue[]; onDone: () => void }) {
   const client = useQueryClient();
   const [name, setName] = useState(policy?.name ?? "");
   const [position, setPosition] = useState(policy ? String(policy.position) : "");
@@ -165,6 +166,7 @@ export function PolicyForm({ policy, calendars, queues, onDone }: { policy?: Sla
   const [tags, setTags] = useState((policy?.conditions.tags ?? []).join(", "));
   const [pauseOn, setPauseOn] = useState<Status[]>(policy?.pause_on ?? ["pending", "on_hold"]);
   const [warn, setWarn] = useState(String(policy?.warn_at_percent ?? 75));
+  const [pauseEscalated, setPauseEscalated] = useState(policy?.pause_while_escalated ?? false);
   const save = useMutation({
     mutationFn: (body: unknown) => (policy ? patch<SlaPolicy>(`/sla-policies/${policy.id}`, body) : post<SlaPolicy>("/sla-policies", body)),
     onSuccess: () => {
@@ -187,6 +189,7 @@ export function PolicyForm({ policy, calendars, queues, onDone }: { policy?: Sla
       targets: Object.fromEntries(SLA_KINDS.map((k) => [k, targets[k].trim() === "" ? null : Number(targets[k])])),
       pause_on: pauseOn,
       warn_at_percent: Number(warn),
+      pause_while_escalated: pauseEscalated,
     };
     if (position.trim() !== "") body.position = Number(position);
     save.mutate(body);
@@ -286,6 +289,19 @@ export function PolicyForm({ policy, calendars, queues, onDone }: { policy?: Sla
           ))}
         </div>
         <NestedFieldError error={error} prefix="pause_on" />
+        <label className="oc-checkbox sla-pause-escalated">
+          <input
+            type="checkbox"
+            checked={pauseEscalated}
+            aria-describedby="pol-pause-escalated-help"
+            onChange={(e) => setPauseEscalated(e.target.checked)}
+          />{" "}
+          Pause while waiting on engineering
+        </label>
+        <div id="pol-pause-escalated-help" className="muted field-help">
+          The requester-facing clocks stop while an escalation to engineering is open.
+        </div>
+        <FieldError error={error} field="pause_while_escalated" />
       </fieldset>
       <FormActions pending={save.isPending} saveLabel={policy ? "Save policy" : "Create policy"} onCancel={onDone} />
     </form>
@@ -327,7 +343,7 @@ export default function SlaSettings() {
   const policies = useSlaPolicies();
   const queues = useQueues();
   const [calendarEdit, setCalendarEdit] = useState<Calendar | "new" | null>(null);
-  const [policyEdit, setPolicyEdit] = useState<SlaPolicy | "new" | null>(null);
+  const [policyEdit, setPolicyEdit] = useState<SlaPolicyWithPause | "new" | null>(null);
   const calendarList = calendars.data ?? [];
   const queueList = queues.data ?? [];
 
@@ -391,7 +407,9 @@ export default function SlaSettings() {
                     ))}
                   </td>
                   <td>{calendarList.find((c) => c.id === p.calendar_id)?.name ?? `#${p.calendar_id}`}</td>
-                  <td className="admin-small">{p.pause_on.map(statusLabel).join(", ") || "—"}</td>
+                  <td className="admin-small" data-testid="sla-policy-paused">
+                    {[...p.pause_on.map(statusLabel), ...(p.pause_while_escalated ? ["waiting on engineering"] : [])].join(", ") || "—"}
+                  </td>
                   <td>{p.warn_at_percent}%</td>
                   <td className="admin-actions">
                     <button type="button" className="link-button" onClick={() => setPolicyEdit(p)}>

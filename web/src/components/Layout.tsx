@@ -23,6 +23,7 @@ export function Layout() {
             <>
               <NavLink to="/agent/views/mine">Workspace</NavLink>
               <NavLink to="/oncall">On-call</NavLink>
+              <NavLink to="/components">Components</NavLink>
             </>
           ) : (
             <>
@@ -40,6 +41,7 @@ export function Layout() {
               <NavLink to="/admin/sla">SLA</NavLink>
             </>
           )}
+          <NavLink to="/settings/notifications">Notifications</NavLink>
           <NavLink to="/settings/tokens">API tokens</NavLink>
         </nav>
         <div className="header-user">

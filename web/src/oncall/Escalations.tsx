@@ -1,18 +1,21 @@
 // /oncall/escalations: escalations across the desk, open ones by default,
-// newest first (GET /escalations?state=…, at most 200).
+// newest first (GET /escalations?state=…, at most 200), each with its two
+// clocks (acknowledge, first response) and a mark when a rule created it.
 import { useMemo } from "react";
 import { Link, useSearchParams } from "react-router";
 import { useQuery } from "@tanstack/react-query";
 import { get } from "../api/client";
 import { keys } from "../api/keys";
-import { ESCALATION_STATES, type Escalation, type Page } from "../api/types";
+import { ESCALATION_STATES, type Page } from "../api/types";
+import type { ClockState, EscalationClock, EscalationRule, EscalationWithClocks } from "../api/automation";
 import { Empty, ListStates } from "../components/States";
 import { ListTable } from "../components/Table";
 import { absoluteTime, relativeTime } from "../components/format";
 import { STATE_LABELS } from "../agent/Escalation";
+import { formatDuration } from "../agent/SlaPanel";
 import { useUsers } from "../agent/data";
 import { OnCallTabs } from "./Tabs";
-import { nameOf } from "./shared";
+import { fromNow, nameOf, useEscalationRules } from "./shared";
 import "../admin/admin.css";
 import "./oncall.css";
 
@@ -27,17 +30,44 @@ function When({ at }: { at: string | null }) {
   );
 }
 
+const CLOCK_LABELS: Record<ClockState, string> = { running: "Running", met: "Met", breached: "Breached", stopped: "Stopped" };
+
+// One clock: its state, and when it is due (running, breached, stopped) or
+// was met (met; breached late).
+export function Clock({ clock, label }: { clock: EscalationClock | undefined; label: string }) {
+  if (!clock) return <span className="muted">—</span>;
+  const at = clock.met_at ?? clock.due_at;
+  const when = clock.met_at ? (clock.state === "breached" ? "met late" : "met") : clock.state === "running" ? "due" : "was due";
+  return (
+    <div className="esc-clock" data-testid={`clock-${label}`} data-state={clock.state}>
+      <span>
+        <span className={`badge clock-${clock.state}`}>{CLOCK_LABELS[clock.state] ?? clock.state}</span>
+      </span>
+      {at && (
+        <span className="esc-clock-when">
+          {when}{" "}
+          <time dateTime={at} title={`${absoluteTime(at)} · target ${formatDuration(clock.target_minutes)}`}>
+            {fromNow(at)}
+          </time>
+        </span>
+      )}
+    </div>
+  );
+}
+
 export default function Escalations() {
   const [params, setParams] = useSearchParams();
   const raw = params.get("state") ?? "open";
   const state = (FILTERS as readonly string[]).includes(raw) ? raw : "open";
   const list = useQuery({
     queryKey: keys.escalationList(state),
-    queryFn: async () => (await get<Page<Escalation>>("/escalations", { state: state === "all" ? undefined : state })).items,
+    queryFn: async () => (await get<Page<EscalationWithClocks>>("/escalations", { state: state === "all" ? undefined : state })).items,
     refetchInterval: 30_000,
   });
   const users = useUsers();
   const byId = useMemo(() => new Map((users.data ?? []).map((u) => [u.id, u])), [users.data]);
+  const rules = useEscalationRules();
+  const ruleById = useMemo(() => new Map<number, EscalationRule>((rules.data ?? []).map((r) => [r.id, r])), [rules.data]);
 
   return (
     <div className="admin oc">
@@ -77,13 +107,24 @@ export default function Escalations() {
                 <th>Reason</th>
                 <th>Created</th>
                 <th>Acknowledged</th>
+                <th>Ack clock</th>
+                <th>Response clock</th>
               </>
             }
           >
             {items.map((e) => (
-              <tr key={e.id} data-testid="escalation-row" data-state={e.state}>
-                <td>
+              <tr key={e.id} data-testid="escalation-row" data-state={e.state} data-automatic={e.rule_id != null}>
+                <td className="esc-ticket-cell">
                   <Link to={`/agent/tickets/${e.ticket_id}`}>#{e.ticket_id}</Link>
+                  {e.rule_id != null && (
+                    <span
+                      className="badge esc-auto"
+                      data-testid="escalation-automatic"
+                      title={`Created by the rule “${ruleById.get(e.rule_id)?.name ?? `#${e.rule_id}`}”`}
+                    >
+                      automatic
+                    </span>
+                  )}
                 </td>
                 <td>{e.severity.toUpperCase()}</td>
                 <td>{STATE_LABELS[e.state]}</td>
@@ -99,6 +140,15 @@ export default function Escalations() {
                     </>
                   ) : (
                     <span className="muted">—</span>
+                  )}
+                </td>
+                <td>
+                  <Clock clock={e.clocks?.acknowledge} label="ack" />
+                </td>
+                <td>
+                  <Clock clock={e.clocks?.response} label="response" />
+                  {e.responded_at && (
+                    <div className="muted admin-small">by {nameOf(byId, e.responded_by)}</div>
                   )}
                 </td>
               </tr>

@@ -9,6 +9,7 @@ export function OnCallTabs() {
       </NavLink>
       <NavLink to="/oncall/policies">Escalation policies</NavLink>
       <NavLink to="/oncall/escalations">Open escalations</NavLink>
+      <NavLink to="/oncall/rules">Rules</NavLink>
     </nav>
   );
 }

@@ -4,8 +4,10 @@ import { useQuery } from "@tanstack/react-query";
 import { ApiError, get } from "../api/client";
 import { keys } from "../api/keys";
 import type { EscalationPolicy, Page, Schedule, User } from "../api/types";
+import { automationKeys, type EscalationRule, type SeverityTargets } from "../api/automation";
 import { useAuth } from "../auth";
 import { useAllUsers, useTeams } from "../admin/shared";
+import { relativeTime } from "../components/format";
 
 export function useSchedules() {
   return useQuery({
@@ -18,6 +20,20 @@ export function useEscalationPolicies() {
   return useQuery({
     queryKey: keys.escalationPolicies,
     queryFn: async () => (await get<Page<EscalationPolicy>>("/escalation-policies")).items,
+  });
+}
+
+export function useEscalationRules() {
+  return useQuery({
+    queryKey: automationKeys.rules,
+    queryFn: async () => (await get<Page<EscalationRule>>("/escalation-rules")).items,
+  });
+}
+
+export function useEscalationTargets() {
+  return useQuery({
+    queryKey: automationKeys.escalationTargets,
+    queryFn: async () => (await get<Page<SeverityTargets>>("/escalation-targets")).items,
   });
 }
 
@@ -74,4 +90,15 @@ export function fromLocalInput(value: string): string {
 export function nameOf(byId: Map<number, User>, id: number | null | undefined): string {
   if (id == null) return "Nobody";
   return byId.get(id)?.display_name ?? `User #${id}`;
+}
+
+// "in 12 min", "in 3 h", "in 2 d" for a time ahead; relativeTime ("5 min ago") otherwise.
+export function fromNow(iso: string, now: number = Date.now()): string {
+  const then = Date.parse(iso);
+  if (Number.isNaN(then) || then - now < 45_000) return relativeTime(iso, now);
+  const minutes = Math.round((then - now) / 60_000);
+  if (minutes < 60) return `in ${minutes} min`;
+  const hours = Math.round(minutes / 60);
+  if (hours < 24) return `in ${hours} h`;
+  return `in ${Math.round(hours / 24)} d`;
 }
