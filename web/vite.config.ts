@@ -21,5 +21,8 @@ export default defineConfig({
     environment: "jsdom",
     setupFiles: ["./src/test/setup.ts"],
     include: ["src/**/*.test.{ts,tsx}"],
+    // A guard against hangs, not a speed check: form tests that type into many
+    // fields take seconds on a busy 2-core CI machine (5 s, the default, was hit).
+    testTimeout: 30_000,
   },
 });
