@@ -23,6 +23,9 @@ struct User {
   Role role = Role::kRequester;
   bool is_active = true;
   std::string time_zone = "UTC";
+  // A requester's group (department, organisation): SLA policies may apply to
+  // some groups only. Empty: none.
+  std::string group;
   TimestampMs created_at = 0;
   TimestampMs updated_at = 0;
 };

@@ -9,7 +9,7 @@ namespace opsdesk::auth {
 namespace {
 
 constexpr const char* kUserColumns =
-    "id, email, display_name, role, is_active, time_zone, created_at, updated_at";
+    "id, email, display_name, role, is_active, time_zone, created_at, updated_at, group_name";
 
 User UserFromRow(const storage::Row& row) {
   User user;
@@ -21,12 +21,25 @@ User UserFromRow(const storage::Row& row) {
   user.time_zone = row.Text(5);
   user.created_at = row.Int(6);
   user.updated_at = row.Int(7);
+  user.group = row.OptText(8).value_or("");
   return user;
 }
 
 void CheckDisplayName(const std::string& name, std::map<std::string, std::string>& errors) {
   std::string problem = TextFieldProblem(name, 1, 100, false);
   if (!problem.empty()) errors["display_name"] = problem;
+}
+
+// Groups are matched by name in SLA policy conditions, stored space-separated:
+// one word of letters, digits, '-', '_' and '.'.
+void CheckGroup(const std::string& group, std::map<std::string, std::string>& errors) {
+  if (group.empty()) return;
+  bool ok = group.size() <= 64;
+  for (char c : group) {
+    ok = ok && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
+                c == '.');
+  }
+  if (!ok) errors["group"] = "must be at most 64 letters, digits, '-', '_' or '.' (no spaces)";
 }
 
 void CheckTimeZone(const std::string& tz, std::map<std::string, std::string>& errors) {
@@ -64,14 +77,14 @@ Result<std::optional<User>> UserService::FindByTokenHash(storage::Transaction& t
                                                         TimestampMs now, std::optional<TimestampMs>* expires_at) {
   auto row = tx.QueryOne(
       "SELECT u.id, u.email, u.display_name, u.role, u.is_active, u.time_zone, u.created_at, u.updated_at, "
-      "t.expires_at "
+      "u.group_name, t.expires_at "
       "FROM api_tokens t JOIN users u ON u.id = t.user_id "
       "WHERE t.token_hash = ? AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > ?) "
       "AND u.is_active = 1",
       {token_hash, now});
   if (!row.ok()) return row.status();
   if (!*row) return std::optional<User>();
-  if (expires_at) *expires_at = (*row)->OptInt(8);
+  if (expires_at) *expires_at = (*row)->OptInt(9);
   return std::optional<User>(UserFromRow(**row));
 }
 
@@ -84,6 +97,7 @@ Result<User> UserService::Create(const Actor& actor, const NewUser& input) {
   auto role = ParseRole(input.role);
   if (!role) errors["role"] = "must be one of requester, agent, lead, admin";
   CheckTimeZone(input.time_zone, errors);
+  CheckGroup(input.group, errors);
   if (input.password) {
     std::string problem = PasswordProblem(*input.password);
     if (!problem.empty()) errors["password"] = problem;
@@ -104,10 +118,11 @@ Result<User> UserService::Create(const Actor& actor, const NewUser& input) {
     TimestampMs now = clock_.NowMs();
     auto row = tx.QueryOne(
         std::string("INSERT INTO users (email, email_norm, display_name, role, is_active, time_zone, "
-                    "password_hash, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING ") +
+                    "password_hash, created_at, updated_at, group_name) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                    "RETURNING ") +
             kUserColumns,
         {email, ToLowerAscii(email), input.display_name, input.role, input.is_active, input.time_zone, hash, now,
-         now});
+         now, input.group.empty() ? storage::Value(nullptr) : storage::Value(input.group)});
     if (!row.ok()) return row.status();
     user = UserFromRow(**row);
     return Status::Ok();
@@ -175,6 +190,7 @@ Result<User> UserService::Update(const Actor& actor, int64_t id, const UserPatch
   if (patch.display_name) CheckDisplayName(*patch.display_name, errors);
   if (patch.role && !ParseRole(*patch.role)) errors["role"] = "must be one of requester, agent, lead, admin";
   if (patch.time_zone) CheckTimeZone(*patch.time_zone, errors);
+  if (patch.group) CheckGroup(*patch.group, errors);
   if (patch.password) {
     std::string problem = PasswordProblem(*patch.password);
     if (!problem.empty()) errors["password"] = problem;
@@ -202,10 +218,13 @@ Result<User> UserService::Update(const Actor& actor, int64_t id, const UserPatch
     if (patch.role) user.role = *ParseRole(*patch.role);
     if (patch.is_active) user.is_active = *patch.is_active;
     if (patch.time_zone) user.time_zone = *patch.time_zone;
+    if (patch.group) user.group = *patch.group;
     user.updated_at = clock_.NowMs();
+    std::optional<std::string> group;
+    if (!user.group.empty()) group = user.group;
     OPSDESK_RETURN_IF_ERROR(tx.Exec("UPDATE users SET display_name = ?, role = ?, is_active = ?, time_zone = ?, "
-                                    "updated_at = ? WHERE id = ?",
-                                    {user.display_name, RoleName(user.role), user.is_active, user.time_zone,
+                                    "group_name = ?, updated_at = ? WHERE id = ?",
+                                    {user.display_name, RoleName(user.role), user.is_active, user.time_zone, group,
                                      user.updated_at, id})
                                 .status());
     if (hash) {

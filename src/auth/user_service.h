@@ -21,6 +21,7 @@ struct NewUser {
   std::optional<std::string> password;  // none: the user cannot sign in with a password
   std::string time_zone = "UTC";
   bool is_active = true;
+  std::string group;  // empty: none
 };
 
 struct UserPatch {
@@ -29,6 +30,7 @@ struct UserPatch {
   std::optional<bool> is_active;
   std::optional<std::string> time_zone;
   std::optional<std::string> password;
+  std::optional<std::string> group;  // "" removes it
 };
 
 struct UserFilter {

@@ -114,10 +114,10 @@ Result<std::vector<SlaWatch::Watched>> SlaWatch::LoadWatched(storage::Transactio
   // On PostgreSQL the rows stay locked to the end of the transaction, so a
   // refresh never interleaves with a change to the same ticket on another
   // node; SQLite has one writer.
-  std::string lock = tx.engine() == storage::Engine::kPostgres ? " FOR UPDATE" : "";
+  std::string lock = tx.engine() == storage::Engine::kPostgres ? " FOR UPDATE OF t" : "";
   auto rows = tx.Query(
-      "SELECT id, status, priority, queue_id, tags, requester_id, created_at, sla_due_at, sla_warn_at, sla_check_at "
-      "FROM tickets " +
+      "SELECT t.id, t.status, t.priority, t.queue_id, t.tags, t.requester_id, t.created_at, t.sla_due_at, "
+      "t.sla_warn_at, t.sla_check_at, u.group_name FROM tickets t JOIN users u ON u.id = t.requester_id " +
           where_sql + lock,
       params);
   if (!rows.ok()) return rows.status();
@@ -135,6 +135,7 @@ Result<std::vector<SlaWatch::Watched>> SlaWatch::LoadWatched(storage::Transactio
     w.due = r.OptInt(7);
     w.warn = r.OptInt(8);
     w.check = r.OptInt(9);
+    w.ticket.requester_group = r.OptText(10).value_or("");
     out.push_back(std::move(w));
   }
   if (out.empty()) return out;
@@ -184,7 +185,7 @@ Status SlaWatch::Refresh(storage::Transaction& tx, int64_t ticket_id) {
               {ticket_id})
         .status();
   }
-  OPSDESK_ASSIGN_OR_RETURN(auto watched, LoadWatched(tx, "WHERE id = ?", {ticket_id}));
+  OPSDESK_ASSIGN_OR_RETURN(auto watched, LoadWatched(tx, "WHERE t.id = ?", {ticket_id}));
   return RefreshAll(tx, watched, ctx);
 }
 
@@ -362,7 +363,7 @@ Result<int64_t> SlaWatch::Sweep() {
       OPSDESK_ASSIGN_OR_RETURN(ctx.rules, EscalationRuleService::LoadEnabled(tx));
       OPSDESK_ASSIGN_OR_RETURN(
           auto watched,
-          LoadWatched(tx, "WHERE sla_check_at <= ? ORDER BY sla_check_at, id LIMIT ?", {ctx.now, options_.batch}));
+          LoadWatched(tx, "WHERE t.sla_check_at <= ? ORDER BY t.sla_check_at, t.id LIMIT ?", {ctx.now, options_.batch}));
       batch = watched.size();
       OPSDESK_RETURN_IF_ERROR(RefreshAll(tx, watched, ctx));
       if (batch == static_cast<size_t>(options_.batch)) return Status::Ok();  // more to do
@@ -379,28 +380,34 @@ Result<int64_t> SlaWatch::Sweep() {
 }
 
 Result<int64_t> SlaWatch::RecomputeAll() {
-  // Windows of ids, walked along the primary key: a "status IN (...) ORDER BY
-  // id LIMIT n" query would make the planner scan the status index again for
-  // every batch.
-  int64_t max_id = 0;
+  // The open tickets' ids first (a scan of the status index), then batches by
+  // id list: asking for "status IN (...) AND id > ? ORDER BY id LIMIT n" per
+  // batch would scan the status index again for every batch.
+  std::vector<int64_t> ids;
   Status status = db_.Read([&](storage::Transaction& tx) -> Status {
-    auto row = tx.QueryOne("SELECT MAX(id) FROM tickets");
-    if (!row.ok()) return row.status();
-    if (*row && !(*row)->IsNull(0)) max_id = (*row)->Int(0);
+    auto rows = tx.Query(std::string("SELECT id FROM tickets WHERE status IN ") + kOpenStatuses);
+    if (!rows.ok()) return rows.status();
+    ids.reserve(rows->size());
+    for (const auto& r : *rows) ids.push_back(r.Int(0));
     return Status::Ok();
   });
   if (!status.ok()) return status;
+  std::sort(ids.begin(), ids.end());
   int64_t refreshed = 0;
-  for (int64_t after_id = 0; after_id < max_id; after_id += options_.batch) {
+  const size_t batch = static_cast<size_t>(options_.batch);
+  for (size_t from = 0; from < ids.size(); from += batch) {
+    const size_t count = std::min(batch, ids.size() - from);
+    const size_t padded = PaddedSize(count);
+    storage::Params params;
+    for (size_t i = 0; i < padded; ++i) params.emplace_back(ids[from + std::min(i, count - 1)]);
     status = db_.Write([&](storage::Transaction& tx) -> Status {
       Context ctx;
       ctx.now = clock_.NowMs();
       OPSDESK_ASSIGN_OR_RETURN(ctx.evaluator, sla::SlaEvaluator::Load(tx));
       OPSDESK_ASSIGN_OR_RETURN(ctx.rules, EscalationRuleService::LoadEnabled(tx));
-      OPSDESK_ASSIGN_OR_RETURN(
-          auto watched,
-          LoadWatched(tx, std::string("WHERE id > ? AND id <= ? AND status IN ") + kOpenStatuses,
-                      {after_id, after_id + options_.batch}));
+      // Status is read again under the lock: a ticket solved since is refreshed
+      // too (its clocks stop and its due columns clear).
+      OPSDESK_ASSIGN_OR_RETURN(auto watched, LoadWatched(tx, "WHERE t.id IN (" + Placeholders(padded) + ")", params));
       refreshed += static_cast<int64_t>(watched.size());
       return RefreshAll(tx, watched, ctx);
     });

@@ -15,6 +15,7 @@
 
 #include "common/random.h"
 #include "queues/queue_service.h"
+#include "auth/user_service.h"
 #include "sla/sla_service.h"
 #include "storage/testing.h"
 #include "testing/migrated_database.h"
@@ -221,6 +222,38 @@ TEST_P(SlaWatchTest, WarningAndBreachFireOnceAtTheirInstantsFromDurableTimers) {
   EXPECT_EQ(Events(id, "sla_breached"), 1);
   EXPECT_EQ(Count("SELECT COUNT(*) FROM jobs WHERE kind = 'email.send' AND idempotency_key LIKE 'notify:sla.breached:%'"),
             1);
+}
+
+TEST_P(SlaWatchTest, APolicyForARequesterGroupAppliesToThatGroupsTickets) {
+  sla::PolicyInput in;
+  in.name = "finance";
+  in.calendar_id = calendar_.id;
+  in.conditions = sla::PolicyConditions{{}, {}, {}, {"finance"}};
+  in.targets = sla::PolicyTargets{30, std::nullopt, std::nullopt};
+  ASSERT_OK(sla_->CreatePolicy(admin_, in).status());
+  Drain();
+  int64_t before = File();
+  EXPECT_FALSE(Get(before, agent_).sla_due_at.has_value());  // the requester has no group yet
+
+  auth::UserService users(db(), clock_);
+  auth::UserPatch bad;
+  bad.group = "has spaces";
+  auto refused = users.Update(admin_, requester_.user_id, bad);
+  ASSERT_EQ(refused.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(refused.status().fields().count("group"), 1u);
+  auth::UserPatch finance;
+  finance.group = "finance";
+  ASSERT_OK_AND_ASSIGN(auth::User changed, users.Update(admin_, requester_.user_id, finance));
+  EXPECT_EQ(changed.group, "finance");
+
+  int64_t after = File();
+  EXPECT_EQ(Get(after, agent_).sla_due_at, kStart + 30 * kMin);
+  ASSERT_OK_AND_ASSIGN(sla::TicketSla read, sla_->GetTicketSla(agent_, after));
+  ASSERT_TRUE(read.policy.has_value());
+  EXPECT_EQ(read.policy->name, "finance");
+  // The requester's group is read at every refresh: the older ticket follows too.
+  ASSERT_OK(watch_->RecomputeAll().status());
+  EXPECT_EQ(Get(before, agent_).sla_due_at, kStart + 30 * kMin);
 }
 
 TEST_P(SlaWatchTest, AReplyBeforeTheWarningStopsTheClockAndItsTimers) {

@@ -47,7 +47,8 @@ value PolicyJson(const sla::SlaPolicy& p) {
                 {"calendar_id", p.calendar_id},
                 {"conditions", object{{"priorities", ToArray(p.conditions.priorities)},
                                       {"queue_ids", ToArray(p.conditions.queue_ids)},
-                                      {"tags", ToArray(p.conditions.tags)}}},
+                                      {"tags", ToArray(p.conditions.tags)},
+                                      {"requester_groups", ToArray(p.conditions.requester_groups)}}},
                 {"targets", object{{"first_response", OptionalInt(p.targets.first_response)},
                                    {"next_response", OptionalInt(p.targets.next_response)},
                                    {"resolution", OptionalInt(p.targets.resolution)}}},
@@ -173,13 +174,13 @@ void ReadPolicyBody(const object& body, FieldReader& in, sla::PolicyInput& out) 
   out.pause_while_escalated = in.Bool("pause_while_escalated");
   if (const value* c = body.if_contains("conditions"); c && !c->is_null()) {
     if (!c->is_object()) {
-      in.AddError("conditions", "must be an object {priorities, queue_ids, tags}");
+      in.AddError("conditions", "must be an object {priorities, queue_ids, tags, requester_groups}");
     } else {
       sla::PolicyConditions conditions;
       for (const auto& [k, v] : c->as_object()) {
         std::string field = "conditions." + std::string(k);
         if (v.is_null()) continue;
-        if (k == "priorities" || k == "tags") {
+        if (k == "priorities" || k == "tags" || k == "requester_groups") {
           bool ok = v.is_array();
           std::vector<std::string> items;
           if (ok) {
@@ -189,7 +190,8 @@ void ReadPolicyBody(const object& body, FieldReader& in, sla::PolicyInput& out) 
             }
           }
           if (!ok) in.AddError(field, "must be an array of strings");
-          (k == "tags" ? conditions.tags : conditions.priorities) = std::move(items);
+          (k == "tags" ? conditions.tags : k == "priorities" ? conditions.priorities : conditions.requester_groups) =
+              std::move(items);
         } else if (k == "queue_ids") {
           bool ok = v.is_array();
           if (ok) {

@@ -12,13 +12,14 @@ void RegisterUserRoutes(Router& router, ApiServices& s) {
     }
     auto body = ParseJsonObject(ctx.request);
     if (!body.ok()) return ErrorResponse(body.status(), ctx.request);
-    FieldReader in(*body, {"email", "display_name", "role", "password", "time_zone", "is_active"});
+    FieldReader in(*body, {"email", "display_name", "role", "password", "time_zone", "is_active", "group"});
     auth::NewUser user;
     user.email = in.String("email", true).value_or("");
     user.display_name = in.String("display_name", true).value_or("");
     user.role = in.String("role").value_or("requester");
     user.password = in.String("password");
     user.time_zone = in.String("time_zone").value_or("UTC");
+    user.group = in.String("group").value_or("");
     user.is_active = in.Bool("is_active").value_or(true);
     if (Status st = in.Finish("user is not valid"); !st.ok()) return ErrorResponse(st, ctx.request);
     auto created = s.users.Create(ctx.actor(), user);
@@ -68,12 +69,14 @@ void RegisterUserRoutes(Router& router, ApiServices& s) {
     if (!id) return ErrorResponse(Status::NotFound("user not found"), ctx.request);
     auto body = ParseJsonObject(ctx.request);
     if (!body.ok()) return ErrorResponse(body.status(), ctx.request);
-    FieldReader in(*body, {"display_name", "role", "is_active", "time_zone", "password"});
+    FieldReader in(*body, {"display_name", "role", "is_active", "time_zone", "password", "group"});
     auth::UserPatch patch;
     patch.display_name = in.String("display_name");
     patch.role = in.String("role");
     patch.is_active = in.Bool("is_active");
     patch.time_zone = in.String("time_zone");
+    if (in.IsNull("group")) patch.group = "";
+    else patch.group = in.String("group");
     patch.password = in.String("password");
     if (Status st = in.Finish("user change is not valid"); !st.ok()) return ErrorResponse(st, ctx.request);
     auto user = s.users.Update(ctx.actor(), *id, patch);

@@ -18,6 +18,7 @@ boost::json::object UserJson(const auth::User& u) {
           {"role", auth::RoleName(u.role)},
           {"is_active", u.is_active},
           {"time_zone", u.time_zone},
+          {"group", u.group.empty() ? boost::json::value(nullptr) : boost::json::value(u.group)},
           {"created_at", FormatTimestamp(u.created_at)},
           {"updated_at", FormatTimestamp(u.updated_at)}};
 }

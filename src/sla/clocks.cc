@@ -173,6 +173,7 @@ bool PolicyMatches(const SlaPolicy& policy, const TicketSnapshot& ticket) {
       (!ticket.queue_id || std::find(c.queue_ids.begin(), c.queue_ids.end(), *ticket.queue_id) == c.queue_ids.end())) {
     return false;
   }
+  if (!c.requester_groups.empty() && !Contains(c.requester_groups, ticket.requester_group)) return false;
   if (!c.tags.empty()) {
     bool any = false;
     for (const auto& tag : ticket.tags) any = any || Contains(c.tags, tag);

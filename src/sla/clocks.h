@@ -19,11 +19,11 @@ namespace opsdesk::sla {
 
 // Which tickets a policy applies to. Each non-empty list must match (AND across
 // lists); within a list any entry matches (OR). All lists empty: every ticket.
-// (Requester groups are a later condition: opsdesk has no groups yet.)
 struct PolicyConditions {
   std::vector<std::string> priorities;  // low | normal | high | urgent
   std::vector<int64_t> queue_ids;
   std::vector<std::string> tags;        // the ticket carries at least one
+  std::vector<std::string> requester_groups;  // the requester's group (auth::User::group)
   bool operator==(const PolicyConditions&) const = default;
 };
 
@@ -59,6 +59,7 @@ struct TicketSnapshot {
   std::optional<int64_t> queue_id;
   std::vector<std::string> tags;
   int64_t requester_id = 0;
+  std::string requester_group;  // empty: none
   TimestampMs created_at = 0;
 };
 

@@ -327,6 +327,22 @@ TEST(SlaPolicyTest, FirstMatchingPolicyInOrderApplies) {
   EXPECT_EQ(SelectPolicy({urgent, ingestion}, t), nullptr);
 }
 
+TEST(SlaPolicyTest, RequesterGroupsMatchTheRequestersGroup) {
+  SlaPolicy finance = Policy(30, std::nullopt, std::nullopt);
+  finance.id = 1;
+  finance.conditions.requester_groups = {"finance", "legal"};
+  SlaPolicy fallback = Policy(240, std::nullopt, std::nullopt);
+  fallback.id = 2;
+  TicketSnapshot t = Ticket();
+  EXPECT_EQ(SelectPolicy({finance, fallback}, t)->id, 2);  // no group
+  t.requester_group = "data-science";
+  EXPECT_EQ(SelectPolicy({finance, fallback}, t)->id, 2);
+  t.requester_group = "legal";
+  EXPECT_EQ(SelectPolicy({finance, fallback}, t)->id, 1);
+  finance.conditions.priorities = {"urgent"};  // and the other conditions still apply
+  EXPECT_EQ(SelectPolicy({finance, fallback}, t)->id, 2);
+}
+
 // The 100,000-ticket timing lives in bench/sla_recompute.cc (no timing in tests).
 
 }  // namespace

@@ -146,9 +146,22 @@ void ApplyPolicyInput(const PolicyInput& in, bool create, SlaPolicy& p, Errors& 
       if (!ok) errors["conditions.tags"] = "each tag must be 1-50 characters of a-z, 0-9, '-', '_', '.', ':' or '/'";
       else if (std::find(c.tags.begin(), c.tags.end(), tag) == c.tags.end()) c.tags.push_back(tag);
     }
-    if (c.priorities.size() > 4 || c.queue_ids.size() > 100 || c.tags.size() > 100) {
-      errors["conditions"] = "at most 100 queue ids and 100 tags";
+    for (const auto& group : in.conditions->requester_groups) {
+      bool ok = !group.empty() && group.size() <= 64;
+      for (char ch : group) {
+        ok = ok && ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '-' ||
+                    ch == '_' || ch == '.');
+      }
+      if (!ok) {
+        errors["conditions.requester_groups"] = "each group must be 1-64 letters, digits, '-', '_' or '.'";
+      } else if (std::find(c.requester_groups.begin(), c.requester_groups.end(), group) == c.requester_groups.end()) {
+        c.requester_groups.push_back(group);
+      }
     }
+    if (c.priorities.size() > 4 || c.queue_ids.size() > 100 || c.tags.size() > 100 || c.requester_groups.size() > 100) {
+      errors["conditions"] = "at most 100 queue ids, 100 tags and 100 requester groups";
+    }
+    std::sort(c.requester_groups.begin(), c.requester_groups.end());
     std::sort(c.queue_ids.begin(), c.queue_ids.end());
     std::sort(c.tags.begin(), c.tags.end());
     p.conditions = std::move(c);

@@ -8,7 +8,8 @@ namespace {
 constexpr const char* kCalendarColumns = "id, name, time_zone, created_at, updated_at";
 constexpr const char* kPolicyColumns =
     "id, name, position_no, calendar_id, priorities, queue_ids, tags, first_response_minutes, "
-    "next_response_minutes, resolution_minutes, pause_on, warn_at_percent, created_at, updated_at, pause_while_escalated";
+    "next_response_minutes, resolution_minutes, pause_on, warn_at_percent, created_at, updated_at, pause_while_escalated, "
+    "requester_groups";
 
 SlaPolicy PolicyFromRow(const storage::Row& row) {
   SlaPolicy p;
@@ -27,6 +28,7 @@ SlaPolicy PolicyFromRow(const storage::Row& row) {
   p.created_at = row.Int(12);
   p.updated_at = row.Int(13);
   p.pause_while_escalated = row.Bool(14);
+  p.conditions.requester_groups = Split(row.Text(15), ' ');
   return p;
 }
 
@@ -182,11 +184,12 @@ Result<int64_t> NextPosition(storage::Transaction& tx) {
 Result<int64_t> InsertPolicy(storage::Transaction& tx, const SlaPolicy& p) {
   auto row = tx.QueryOne(
       "INSERT INTO sla_policies (name, position_no, calendar_id, priorities, queue_ids, tags, first_response_minutes, "
-      "next_response_minutes, resolution_minutes, pause_on, warn_at_percent, created_at, updated_at, pause_while_escalated) "
-      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+      "next_response_minutes, resolution_minutes, pause_on, warn_at_percent, created_at, updated_at, pause_while_escalated, "
+      "requester_groups) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
       {p.name, p.position, p.calendar_id, Join(p.conditions.priorities, ' '), JoinIds(p.conditions.queue_ids),
        Join(p.conditions.tags, ' '), p.targets.first_response, p.targets.next_response, p.targets.resolution,
-       Join(p.pause_on, ' '), p.warn_at_percent, p.created_at, p.updated_at, p.pause_while_escalated});
+       Join(p.pause_on, ' '), p.warn_at_percent, p.created_at, p.updated_at, p.pause_while_escalated,
+       Join(p.conditions.requester_groups, ' ')});
   if (!row.ok()) return row.status();
   return (*row)->Int(0);
 }
@@ -195,10 +198,11 @@ Status UpdatePolicy(storage::Transaction& tx, const SlaPolicy& p) {
   return tx
       .Exec("UPDATE sla_policies SET name = ?, position_no = ?, calendar_id = ?, priorities = ?, queue_ids = ?, "
             "tags = ?, first_response_minutes = ?, next_response_minutes = ?, resolution_minutes = ?, pause_on = ?, "
-            "warn_at_percent = ?, updated_at = ?, pause_while_escalated = ? WHERE id = ?",
+            "warn_at_percent = ?, updated_at = ?, pause_while_escalated = ?, requester_groups = ? WHERE id = ?",
             {p.name, p.position, p.calendar_id, Join(p.conditions.priorities, ' '), JoinIds(p.conditions.queue_ids),
              Join(p.conditions.tags, ' '), p.targets.first_response, p.targets.next_response, p.targets.resolution,
-             Join(p.pause_on, ' '), p.warn_at_percent, p.updated_at, p.pause_while_escalated, p.id})
+             Join(p.pause_on, ' '), p.warn_at_percent, p.updated_at, p.pause_while_escalated,
+             Join(p.conditions.requester_groups, ' '), p.id})
       .status();
 }
 
@@ -208,7 +212,9 @@ Status DeletePolicy(storage::Transaction& tx, int64_t id) {
 
 Result<std::optional<TicketSnapshot>> LoadTicketSnapshot(storage::Transaction& tx, int64_t ticket_id) {
   auto row = tx.QueryOne(
-      "SELECT id, status, priority, queue_id, tags, requester_id, created_at FROM tickets WHERE id = ?", {ticket_id});
+      "SELECT t.id, t.status, t.priority, t.queue_id, t.tags, t.requester_id, t.created_at, u.group_name "
+      "FROM tickets t JOIN users u ON u.id = t.requester_id WHERE t.id = ?",
+      {ticket_id});
   if (!row.ok()) return row.status();
   if (!*row) return std::optional<TicketSnapshot>();
   TicketSnapshot t;
@@ -219,6 +225,7 @@ Result<std::optional<TicketSnapshot>> LoadTicketSnapshot(storage::Transaction& t
   t.tags = Split((*row)->Text(4), ' ');
   t.requester_id = (*row)->Int(5);
   t.created_at = (*row)->Int(6);
+  t.requester_group = (*row)->OptText(7).value_or("");
   return std::optional<TicketSnapshot>(std::move(t));
 }
 
