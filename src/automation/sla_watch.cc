@@ -53,6 +53,23 @@ Result<int64_t> PayloadInt(const jobs::Job& job, const char* name) {
   }
 }
 
+// On PostgreSQL, a refresh that relies on a pending sweep holds this lock
+// shared from that decision until it commits, and a sweep, once claimed, takes
+// it exclusively in a transaction of its own (a barrier: it waits for every
+// such refresh to commit) before it reads. Otherwise a sweep running on another
+// node could read, and schedule past, the tickets just before such a refresh
+// commits, and that ticket's instant would wait for some unrelated later sweep.
+// The barrier holds no other lock, so it cannot deadlock with a refresh holding
+// ticket rows. SQLite's single writer orders them anyway.
+constexpr int64_t kSweepLock = 7268002;
+
+Status LockSweep(storage::Transaction& tx, bool exclusive) {
+  if (tx.engine() != storage::Engine::kPostgres) return Status::Ok();
+  return tx.Query(exclusive ? "SELECT pg_advisory_xact_lock(?)" : "SELECT pg_advisory_xact_lock_shared(?)",
+                  {kSweepLock})
+      .status();
+}
+
 // "?, ?, ..." for n placeholders.
 std::string Placeholders(size_t n, const char* one = "?") {
   std::string out;
@@ -155,7 +172,8 @@ Result<std::vector<SlaWatch::Watched>> SlaWatch::LoadWatched(storage::Transactio
     for (size_t i = 0; i < n; ++i) event_params.emplace_back(out[std::min(i, out.size() - 1)].ticket.id);
   }
   auto events = tx.Query(
-      "SELECT id, ticket_id, actor_id, at, kind, field, before_value, after_value, is_internal FROM ticket_events "
+      // before_value is never needed by the clocks: not read.
+      "SELECT id, ticket_id, actor_id, at, kind, field, after_value, is_internal FROM ticket_events "
       "WHERE " + events_where + " ORDER BY ticket_id, id",
       event_params);
   if (!events.ok()) return events.status();
@@ -166,7 +184,7 @@ Result<std::vector<SlaWatch::Watched>> SlaWatch::LoadWatched(storage::Transactio
     if (at == out.size()) break;
     if (out[at].ticket.id != ticket_id) continue;  // in the range, not selected
     out[at].events.push_back(tickets::TicketEvent{r.Int(0), ticket_id, r.OptInt(2), r.Int(3), r.Text(4),
-                                                  r.OptText(5), r.OptText(6), r.OptText(7), r.Bool(8)});
+                                                  r.OptText(5), std::nullopt, r.OptText(6), r.Bool(7)});
   }
   return out;
 }
@@ -296,6 +314,7 @@ Status SlaWatch::RefreshAll(storage::Transaction& tx, std::vector<Watched>& watc
 }
 
 Status SlaWatch::EnsureSweep(storage::Transaction& tx, TimestampMs at) {
+  OPSDESK_RETURN_IF_ERROR(LockSweep(tx, /*exclusive=*/false));
   auto pending = tx.QueryOne("SELECT MIN(due_at) FROM jobs WHERE kind = ? AND state = 'pending'",
                              {std::string(sla::kSweepJob)});
   if (!pending.ok()) return pending.status();
@@ -353,6 +372,8 @@ Status SlaWatch::WriteClockEvent(storage::Transaction& tx, const sla::SlaEvaluat
 }
 
 Result<int64_t> SlaWatch::Sweep() {
+  Status barrier = db_.Write([](storage::Transaction& tx) { return LockSweep(tx, /*exclusive=*/true); });
+  if (!barrier.ok()) return barrier;
   int64_t refreshed = 0;
   for (;;) {
     size_t batch = 0;
@@ -383,8 +404,13 @@ Result<int64_t> SlaWatch::RecomputeAll() {
   // The open tickets' ids first (a scan of the status index), then batches by
   // id list: asking for "status IN (...) AND id > ? ORDER BY id LIMIT n" per
   // batch would scan the status index again for every batch.
+  // Policies, calendars and rules are read once: a change to them while this
+  // runs schedules another recompute, which sees it.
   std::vector<int64_t> ids;
+  Context ctx;
   Status status = db_.Read([&](storage::Transaction& tx) -> Status {
+    OPSDESK_ASSIGN_OR_RETURN(ctx.evaluator, sla::SlaEvaluator::Load(tx));
+    OPSDESK_ASSIGN_OR_RETURN(ctx.rules, EscalationRuleService::LoadEnabled(tx));
     auto rows = tx.Query(std::string("SELECT id FROM tickets WHERE status IN ") + kOpenStatuses);
     if (!rows.ok()) return rows.status();
     ids.reserve(rows->size());
@@ -401,10 +427,7 @@ Result<int64_t> SlaWatch::RecomputeAll() {
     storage::Params params;
     for (size_t i = 0; i < padded; ++i) params.emplace_back(ids[from + std::min(i, count - 1)]);
     status = db_.Write([&](storage::Transaction& tx) -> Status {
-      Context ctx;
       ctx.now = clock_.NowMs();
-      OPSDESK_ASSIGN_OR_RETURN(ctx.evaluator, sla::SlaEvaluator::Load(tx));
-      OPSDESK_ASSIGN_OR_RETURN(ctx.rules, EscalationRuleService::LoadEnabled(tx));
       // Status is read again under the lock: a ticket solved since is refreshed
       // too (its clocks stop and its due columns clear).
       OPSDESK_ASSIGN_OR_RETURN(auto watched, LoadWatched(tx, "WHERE t.id IN (" + Placeholders(padded) + ")", params));
