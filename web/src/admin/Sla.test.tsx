@@ -137,4 +137,81 @@ describe("SLA settings", () => {
     expect(api.find("POST", "/sla-policies")[0]!.body).toMatchObject({ name: "Engineering tickets", pause_while_escalated: true });
     expect(within(screen.getAllByTestId("sla-policy")[1]!).getByTestId("sla-policy-paused")).toHaveTextContent("waiting on engineering");
   });
+
+  it("sets requester groups on a policy and shows them in the list", async () => {
+    const calendar = { id: 1, name: "Berlin office", time_zone: "Europe/Berlin", hours: {}, holidays: [], created_at: "", updated_at: "" };
+    let policies: SlaPolicyWithPause[] = [
+      {
+        id: 3,
+        name: "Finance tickets",
+        position: 0,
+        calendar_id: 1,
+        conditions: { priorities: [], queue_ids: [], tags: [], requester_groups: ["finance"] },
+        targets: { first_response: 60 },
+        pause_on: ["pending"],
+        warn_at_percent: 75,
+        pause_while_escalated: false,
+        created_at: "",
+        updated_at: "",
+      },
+    ];
+    const api = mockApi(
+      {
+        "GET /calendars": { body: { items: [calendar], next_cursor: null } },
+        "GET /sla-policies": () => ({ body: { items: policies, next_cursor: null } }),
+        "GET /queues": { body: { items: [], next_cursor: null } },
+        "PATCH /sla-policies/3": (call) => {
+          policies = policies.map((p) => ({ ...p, ...(call.body as Partial<SlaPolicyWithPause>) }));
+          return { body: policies[0] };
+        },
+      },
+      lead,
+    );
+    renderPage(<SlaSettings />, route);
+    const row = await screen.findByTestId("sla-policy");
+    expect(row).toHaveTextContent("group finance");
+
+    const user = userEvent.setup();
+    await user.click(within(row).getByRole("button", { name: "Edit" }));
+    const form = screen.getByRole("form", { name: "Edit Finance tickets" });
+    const groups = within(form).getByLabelText("Requester groups (any of)");
+    expect(groups).toHaveValue("finance");
+    await user.type(groups, ", legal  ops");
+    await user.click(within(form).getByRole("button", { name: "Save policy" }));
+    await waitFor(() => expect(screen.queryByRole("form", { name: "Edit Finance tickets" })).toBeNull());
+    expect(api.find("PATCH", "/sla-policies/3")[0]!.body).toMatchObject({
+      conditions: { requester_groups: ["finance", "legal", "ops"], tags: [] },
+    });
+    await waitFor(() => expect(screen.getByTestId("sla-policy")).toHaveTextContent("group finance/legal/ops"));
+  });
+
+  it("shows fields.conditions.requester_groups next to Requester groups", async () => {
+    const calendar = { id: 1, name: "Berlin office", time_zone: "Europe/Berlin", hours: {}, holidays: [], created_at: "", updated_at: "" };
+    const api = mockApi(
+      {
+        "GET /calendars": { body: { items: [calendar], next_cursor: null } },
+        "GET /sla-policies": { body: { items: [], next_cursor: null } },
+        "GET /queues": { body: { items: [], next_cursor: null } },
+        "POST /sla-policies": apiError(422, "invalid_argument", "SLA policy is not valid", {
+          "conditions.requester_groups": "each group must be 1-64 letters, digits, '-', '_' or '.'",
+        }),
+      },
+      lead,
+    );
+    renderPage(<SlaSettings />, route);
+    const user = userEvent.setup();
+    await user.click(await screen.findByRole("button", { name: "New policy" }));
+    const form = screen.getByRole("form", { name: "New SLA policy" });
+    await user.type(within(form).getByLabelText("Name"), "Finance tickets");
+    await user.type(within(form).getByLabelText("Requester groups (any of)"), "finance, r&d");
+    await user.click(within(form).getByRole("button", { name: "Create policy" }));
+
+    const message = await within(form).findByText(/each group must be 1-64/);
+    const groups = within(form).getByLabelText("Requester groups (any of)");
+    expect(groups.closest(".field")).toContainElement(message);
+    expect(groups).toHaveAttribute("aria-invalid", "true");
+    expect(groups).toHaveValue("finance, r&d");
+    expect(within(form).getByLabelText("Tags (any of)")).not.toHaveAttribute("aria-invalid");
+    expect(api.find("POST", "/sla-policies")[0]!.body).toMatchObject({ conditions: { requester_groups: ["finance", "r&d"] } });
+  });
 });

@@ -164,6 +164,7 @@ export function PolicyForm({ policy, calendars, queues, onDone }: { policy?: Sla
   const [priorities, setPriorities] = useState<Priority[]>(policy?.conditions.priorities ?? []);
   const [queueIds, setQueueIds] = useState<number[]>(policy?.conditions.queue_ids ?? []);
   const [tags, setTags] = useState((policy?.conditions.tags ?? []).join(", "));
+  const [groups, setGroups] = useState((policy?.conditions.requester_groups ?? []).join(", "));
   const [pauseOn, setPauseOn] = useState<Status[]>(policy?.pause_on ?? ["pending", "on_hold"]);
   const [warn, setWarn] = useState(String(policy?.warn_at_percent ?? 75));
   const [pauseEscalated, setPauseEscalated] = useState(policy?.pause_while_escalated ?? false);
@@ -185,6 +186,7 @@ export function PolicyForm({ policy, calendars, queues, onDone }: { policy?: Sla
         priorities,
         queue_ids: queueIds,
         tags: tags.split(/[\s,]+/).filter(Boolean),
+        requester_groups: groups.split(/[\s,]+/).filter(Boolean),
       },
       targets: Object.fromEntries(SLA_KINDS.map((k) => [k, targets[k].trim() === "" ? null : Number(targets[k])])),
       pause_on: pauseOn,
@@ -275,6 +277,16 @@ export function PolicyForm({ policy, calendars, queues, onDone }: { policy?: Sla
           <div>
             <TextField id="pol-tags" label="Tags (any of)" value={tags} onChange={setTags} placeholder="vip, outage" />
             <NestedFieldError error={error} prefix="conditions.tags" />
+            <TextField
+              id="pol-groups"
+              label="Requester groups (any of)"
+              value={groups}
+              onChange={setGroups}
+              error={error}
+              field="conditions.requester_groups"
+              placeholder="finance, legal"
+              help="The requester's group, as set on the user"
+            />
           </div>
         </div>
         <NestedFieldError error={error} prefix="conditions" exact />
@@ -335,6 +347,7 @@ function conditionSummary(p: SlaPolicy, queues: Queue[]): string {
   if (p.conditions.priorities?.length) parts.push(p.conditions.priorities.map(priorityLabel).join("/"));
   if (p.conditions.queue_ids?.length) parts.push("queue " + p.conditions.queue_ids.map((id) => queues.find((q) => q.id === id)?.name ?? `#${id}`).join("/"));
   if (p.conditions.tags?.length) parts.push("tag " + p.conditions.tags.join("/"));
+  if (p.conditions.requester_groups?.length) parts.push("group " + p.conditions.requester_groups.join("/"));
   return parts.length ? parts.join(" · ") : "Every ticket";
 }
 

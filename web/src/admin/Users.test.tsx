@@ -89,6 +89,94 @@ describe("Users", () => {
     );
   });
 
+  it("creates a user with a group and shows it in the table", async () => {
+    const api = usersApi(admin);
+    renderPage(<Users />, route);
+    const form = await screen.findByRole("form", { name: "New user" });
+    const user = userEvent.setup();
+    await user.type(within(form).getByLabelText("Email"), "fin@example.com");
+    await user.type(within(form).getByLabelText("Display name"), "Fiona Finance");
+    await user.type(within(form).getByLabelText(/^Group/), " finance ");
+    await user.click(within(form).getByRole("button", { name: "Create user" }));
+
+    await waitFor(() => expect(api.find("POST", "/users")).toHaveLength(1));
+    expect(api.find("POST", "/users")[0]!.body).toEqual({
+      email: "fin@example.com",
+      display_name: "Fiona Finance",
+      role: "requester",
+      group: "finance",
+    });
+    expect(await screen.findByLabelText("Group of Fiona Finance")).toHaveValue("finance");
+    expect(within(form).getByLabelText(/^Group/)).toHaveValue("");
+  });
+
+  it("shows fields.group next to Group on create", async () => {
+    usersApi(admin, {
+      "POST /users": apiError(422, "invalid_argument", "user is not valid", {
+        group: "must be at most 64 letters, digits, '-', '_' or '.' (no spaces)",
+      }),
+    });
+    renderPage(<Users />, route);
+    const form = await screen.findByRole("form", { name: "New user" });
+    const user = userEvent.setup();
+    await user.type(within(form).getByLabelText("Email"), "fin@example.com");
+    await user.type(within(form).getByLabelText("Display name"), "Fiona Finance");
+    await user.type(within(form).getByLabelText(/^Group/), "fin/ance");
+    await user.click(within(form).getByRole("button", { name: "Create user" }));
+
+    const message = await within(form).findByText(/must be at most 64 letters/);
+    const group = within(form).getByLabelText(/^Group/);
+    expect(group.closest(".field")).toContainElement(message);
+    expect(group).toHaveAttribute("aria-invalid", "true");
+    expect(group).toHaveValue("fin/ance");
+    expect(within(form).getByLabelText("Email")).not.toHaveAttribute("aria-invalid");
+  });
+
+  it("sets, changes and removes a user's group", async () => {
+    const api = usersApi(admin);
+    renderPage(<Users />, route);
+    const user = userEvent.setup();
+    const row = await screen.findByText("Alice Agent").then((el) => el.closest("tr")!);
+    const input = within(row).getByLabelText("Group of Alice Agent");
+    const save = within(row).getByRole("button", { name: "Save group of Alice Agent" });
+    expect(input).toHaveValue("");
+    expect(save).toBeDisabled();
+
+    await user.type(input, "finance");
+    await user.click(save);
+    await waitFor(() => expect(api.find("PATCH", "/users/3")[0]?.body).toEqual({ group: "finance" }));
+    await waitFor(() => expect(save).toBeDisabled());
+    expect(input).toHaveValue("finance");
+
+    // Enter saves too; an emptied field removes the group (null).
+    await user.clear(input);
+    await user.type(input, "{Enter}");
+    await waitFor(() => expect(api.find("PATCH", "/users/3")[1]?.body).toEqual({ group: null }));
+    await waitFor(() => expect(save).toBeDisabled());
+    expect(input).toHaveValue("");
+  });
+
+  it("shows fields.group under the row's group and keeps the input", async () => {
+    usersApi(admin, {
+      "PATCH /users/3": apiError(422, "invalid_argument", "user change is not valid", {
+        group: "must be at most 64 letters, digits, '-', '_' or '.' (no spaces)",
+      }),
+    });
+    renderPage(<Users />, route);
+    const user = userEvent.setup();
+    const row = await screen.findByText("Alice Agent").then((el) => el.closest("tr")!);
+    const input = within(row).getByLabelText("Group of Alice Agent");
+    await user.type(input, "two words");
+    await user.click(within(row).getByRole("button", { name: "Save group of Alice Agent" }));
+
+    const message = await within(row).findByText(/must be at most 64 letters/);
+    expect(input.closest("td")).toContainElement(message);
+    expect(input).toHaveAttribute("aria-invalid", "true");
+    expect(input).toHaveValue("two words");
+    // Shown once, by the field, not again by the row's buttons.
+    expect(within(row).getAllByText(/must be at most 64 letters/)).toHaveLength(1);
+  });
+
   it("changes a role and deactivates a user", async () => {
     const api = usersApi(admin);
     renderPage(<Users />, route);
@@ -113,6 +201,8 @@ describe("Users", () => {
     const row = screen.getByText("Alice Agent").closest("tr")!;
     expect(within(row).getByLabelText("Role of Alice Agent")).toBeDisabled();
     expect(within(row).getByRole("button", { name: "Deactivate" })).toBeDisabled();
+    expect(within(row).getByLabelText("Group of Alice Agent")).toBeDisabled();
+    expect(within(row).queryByRole("button", { name: "Save group of Alice Agent" })).toBeNull();
     expect(api.find("PATCH", "/users/3")).toHaveLength(0);
   });
 });

@@ -8,7 +8,7 @@ import type { Page, Role, User } from "../api/types";
 import { useAuth } from "../auth";
 import { SelectField, TextField } from "../components/Field";
 import { ListTable } from "../components/Table";
-import { Empty, ErrorBanner, ListStates, LoadMore } from "../components/States";
+import { Empty, ErrorBanner, FieldError, ListStates, LoadMore } from "../components/States";
 import { absoluteTime } from "../components/format";
 import { CreateForm } from "./CreateForm";
 import { asFieldError } from "./shared";
@@ -16,6 +16,7 @@ import "./admin.css";
 
 const ROLES: Role[] = ["requester", "agent", "lead", "admin"];
 const roleLabel = (r: Role) => r.charAt(0).toUpperCase() + r.slice(1);
+const GROUP_HELP = "One word: letters, digits, “-”, “_” and “.”; SLA policies may match on it.";
 
 function RoleOptions() {
   return ROLES.map((r) => (
@@ -31,6 +32,13 @@ interface NewUserBody {
   role: Role;
   password?: string;
   time_zone?: string;
+  group?: string;
+}
+
+interface UserChange {
+  role?: Role;
+  is_active?: boolean;
+  group?: string | null; // null: no group
 }
 
 function NewUserForm() {
@@ -40,6 +48,7 @@ function NewUserForm() {
   const [role, setRole] = useState<Role>("requester");
   const [password, setPassword] = useState("");
   const [timeZone, setTimeZone] = useState("");
+  const [group, setGroup] = useState("");
   const [created, setCreated] = useState<User | null>(null);
 
   const create = useMutation({
@@ -50,6 +59,7 @@ function NewUserForm() {
       setDisplayName("");
       setPassword("");
       setTimeZone("");
+      setGroup("");
       client.invalidateQueries({ queryKey: keys.users });
     },
   });
@@ -60,6 +70,7 @@ function NewUserForm() {
     const body: NewUserBody = { email: email.trim(), display_name: displayName.trim(), role };
     if (password) body.password = password;
     if (timeZone.trim()) body.time_zone = timeZone.trim();
+    if (group.trim()) body.group = group.trim();
     create.mutate(body);
   };
 
@@ -96,19 +107,37 @@ function NewUserForm() {
         help="At least 8 characters. Leave empty if the user signs in another way."
       />
       <TextField id="user-tz" label="Time zone (optional)" placeholder="UTC" value={timeZone} onChange={setTimeZone} error={error} field="time_zone" />
+      <TextField
+        id="user-group"
+        label="Group (optional)"
+        placeholder="e.g. finance"
+        maxLength={64}
+        value={group}
+        onChange={setGroup}
+        error={error}
+        field="group"
+        help={GROUP_HELP}
+      />
     </CreateForm>
   );
 }
 
 function UserRow({ user, canEdit, isSelf }: { user: User; canEdit: boolean; isSelf: boolean }) {
   const client = useQueryClient();
+  // The group as typed; null: not being edited (shows the saved one).
+  const [groupDraft, setGroupDraft] = useState<string | null>(null);
   const change = useMutation({
-    mutationFn: (body: { role?: Role; is_active?: boolean }) => patch<User>(`/users/${user.id}`, body),
+    mutationFn: (body: UserChange) => patch<User>(`/users/${user.id}`, body),
     onSettled: () => client.invalidateQueries({ queryKey: keys.users }),
   });
   const disabled = !canEdit || change.isPending;
   const err = change.error;
+  // fields.group shows under the group input; anything else by the buttons.
+  const groupError = err instanceof ApiError && !!err.fields.group;
   const fieldMessage = err instanceof ApiError ? Object.values(err.fields)[0] : undefined;
+  const groupValue = groupDraft ?? user.group ?? "";
+  const groupChanged = groupDraft !== null && groupDraft.trim() !== (user.group ?? "");
+  const groupId = `user-${user.id}-group`;
 
   return (
     <tr data-testid="user-row" data-user-id={user.id} className={user.is_active ? undefined : "admin-inactive"}>
@@ -126,6 +155,36 @@ function UserRow({ user, canEdit, isSelf }: { user: User; canEdit: boolean; isSe
           <RoleOptions />
         </select>
       </td>
+      <td>
+        <form
+          className="admin-inline"
+          noValidate
+          onSubmit={(e) => {
+            e.preventDefault();
+            if (disabled || !groupChanged) return;
+            change.mutate({ group: groupValue.trim() || null }, { onSuccess: () => setGroupDraft(null) });
+          }}
+        >
+          <label htmlFor={groupId} className="visually-hidden">
+            Group of {user.display_name}
+          </label>
+          <input
+            id={groupId}
+            value={groupValue}
+            placeholder="none"
+            maxLength={64}
+            disabled={!canEdit}
+            aria-invalid={groupError || undefined}
+            onChange={(e) => setGroupDraft(e.target.value)}
+          />
+          {canEdit && (
+            <button type="submit" disabled={disabled || !groupChanged} aria-label={`Save group of ${user.display_name}`}>
+              Save
+            </button>
+          )}
+        </form>
+        <FieldError error={err} field="group" />
+      </td>
       <td>{user.is_active ? "Active" : "Deactivated"}</td>
       <td className="admin-hide-narrow">{user.time_zone}</td>
       <td className="admin-hide-narrow">{absoluteTime(user.created_at)}</td>
@@ -139,7 +198,7 @@ function UserRow({ user, canEdit, isSelf }: { user: User; canEdit: boolean; isSe
         >
           {user.is_active ? "Deactivate" : "Reactivate"}
         </button>
-        {err && (
+        {err && !groupError && (
           <div className="field-error" role="alert">
             {fieldMessage ?? (err instanceof Error ? err.message : String(err))}
           </div>
@@ -180,6 +239,7 @@ export default function Users() {
                 <>
                   <th>Name</th>
                   <th>Role</th>
+                  <th>Group</th>
                   <th>Status</th>
                   <th className="admin-hide-narrow">Time zone</th>
                   <th className="admin-hide-narrow">Created</th>

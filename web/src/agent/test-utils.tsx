@@ -56,6 +56,7 @@ export const me: User = {
   role: "agent",
   is_active: true,
   time_zone: "UTC",
+  group: null,
   created_at: "2026-01-01T00:00:00Z",
   updated_at: "2026-01-01T00:00:00Z",
 };

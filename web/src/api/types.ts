@@ -14,6 +14,9 @@ export interface User {
   role: Role;
   is_active: boolean;
   time_zone: string;
+  // The requester's group (department, organisation): one word of letters,
+  // digits, '-', '_' and '.'; SLA policies may match on it. Null: none.
+  group: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -151,7 +154,7 @@ export interface SlaPolicy {
   name: string;
   position: number;
   calendar_id: number;
-  conditions: { priorities?: Priority[]; queue_ids?: number[]; tags?: string[] };
+  conditions: { priorities?: Priority[]; queue_ids?: number[]; tags?: string[]; requester_groups?: string[] };
   targets: Partial<Record<SlaKind, number | null>>;
   pause_on: Status[];
   warn_at_percent: number;

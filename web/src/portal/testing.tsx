@@ -38,6 +38,7 @@ export function makeUser(over: Partial<User> = {}): User {
     role: "requester",
     is_active: true,
     time_zone: "UTC",
+    group: null,
     created_at: "2026-10-01T10:00:00Z",
     updated_at: "2026-10-01T10:00:00Z",
     ...over,
