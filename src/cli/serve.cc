@@ -19,6 +19,7 @@
 #include "http/static_files.h"
 #include "jobs/job_service.h"
 #include "jobs/job_worker.h"
+#include "kb/kb_service.h"
 #include "live/live_hub.h"
 #include "live/postgres_bus.h"
 #include "notify/notify_service.h"
@@ -126,8 +127,9 @@ int Serve(const config::ServerConfig& cfg) {
       [&sla_watch](storage::Transaction& tx, int64_t ticket_id) { return sla_watch.Refresh(tx, ticket_id); });
   automation::EscalationRuleService rules(**db, clock);
   catalog::CatalogService catalog(**db, clock, oncall);
+  kb::KbService kb(**db, clock);
   http::Api api(http::ApiServices{**db, clock, auth, users, queues, tickets, hub, notify, oncall, sla, escalations,
-                                  rules, catalog});
+                                  rules, catalog, kb});
   if ((*db)->engine() == storage::Engine::kSqlite) {
     // SQLite reads in WAL mode never wait for the writer, so GETs skip the
     // worker pool; writes (which wait for their group commit) still use it.

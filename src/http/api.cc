@@ -52,6 +52,7 @@ Api::Api(ApiServices services) : services_(services) {
   RegisterEscalationRoutes(router_, services_);
   RegisterAutomationRoutes(router_, services_);
   RegisterCatalogRoutes(router_, services_);
+  RegisterKbRoutes(router_, services_);
   RegisterSystemRoutes(router_, services_, metrics_);
 }
 

@@ -17,6 +17,7 @@
 #include "http/metrics.h"
 #include "http/router.h"
 #include "http/static_files.h"
+#include "kb/kb_service.h"
 #include "live/live_hub.h"
 #include "notify/notify_service.h"
 #include "oncall/oncall_service.h"
@@ -41,6 +42,7 @@ struct ApiServices {
   escalation::EscalationService& escalations;
   automation::EscalationRuleService& rules;
   catalog::CatalogService& catalog;
+  kb::KbService& kb;
 };
 
 // The web session cookie set by POST /auth/login.
@@ -81,6 +83,7 @@ void RegisterSlaRoutes(Router& router, ApiServices& services);
 void RegisterEscalationRoutes(Router& router, ApiServices& services);
 void RegisterAutomationRoutes(Router& router, ApiServices& services);
 void RegisterCatalogRoutes(Router& router, ApiServices& services);
+void RegisterKbRoutes(Router& router, ApiServices& services);
 void RegisterSystemRoutes(Router& router, ApiServices& services, Metrics& metrics);
 
 // Parses a positive integer path parameter; nullopt when it is not one.

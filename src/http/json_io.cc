@@ -3,6 +3,7 @@
 #include <charconv>
 
 #include "common/clock.h"
+#include "common/text.h"
 #include "http/errors.h"
 
 namespace opsdesk::http {
@@ -130,6 +131,20 @@ Response JsonResponse(int status, const boost::json::value& value) {
   response.status = status;
   response.body = boost::json::serialize(value);
   return response;
+}
+
+std::optional<int64_t> ParsePositive(const std::string& text) {
+  int64_t value = 0;
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || ptr != text.data() + text.size() || value <= 0) return std::nullopt;
+  return value;
+}
+
+std::optional<int64_t> ParseIfMatch(std::string text) {
+  text = Trim(text);
+  if (text.rfind("W/", 0) == 0) text = text.substr(2);
+  if (text.size() >= 2 && text.front() == '"' && text.back() == '"') text = text.substr(1, text.size() - 2);
+  return ParsePositive(text);
 }
 
 Response NoContent() {

@@ -58,6 +58,11 @@ Response PageResponse(boost::json::array items, const std::optional<std::string>
 // ?limit= (1..200, default 50) and ?cursor=; kInvalidArgument naming the field.
 Status ReadPaging(const Request& request, int* limit, std::optional<std::string>* cursor);
 
+// A positive decimal integer (ids in query strings); nullopt otherwise.
+std::optional<int64_t> ParsePositive(const std::string& text);
+// If-Match carries a version, bare (3) or as an entity tag ("3", W/"3").
+std::optional<int64_t> ParseIfMatch(std::string text);
+
 boost::json::value OptionalString(const std::optional<std::string>& value);
 boost::json::value OptionalInt(const std::optional<int64_t>& value);
 boost::json::value OptionalTime(const std::optional<int64_t>& ms);

@@ -11,20 +11,6 @@ namespace {
 
 using tickets::QueueRef;
 
-std::optional<int64_t> ParsePositive(const std::string& text) {
-  int64_t value = 0;
-  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc() || ptr != text.data() + text.size() || value <= 0) return std::nullopt;
-  return value;
-}
-
-// If-Match carries the ticket version, bare (3) or as an entity tag ("3", W/"3").
-std::optional<int64_t> ParseIfMatch(std::string text) {
-  text = Trim(text);
-  if (text.rfind("W/", 0) == 0) text = text.substr(2);
-  if (text.size() >= 2 && text.front() == '"' && text.back() == '"') text = text.substr(1, text.size() - 2);
-  return ParsePositive(text);
-}
 
 Response TicketResponse(int status, const tickets::Ticket& ticket) {
   Response response = JsonResponse(status, TicketJson(ticket));

@@ -8,6 +8,7 @@
 #include "escalation/escalation_service.h"
 #include "http/api.h"
 #include "jobs/job_service.h"
+#include "kb/kb_service.h"
 #include "live/live_hub.h"
 #include "notify/notify_service.h"
 #include "notify/signed_link.h"
@@ -38,8 +39,9 @@ Result<RouteSet> RegisteredRoutes() {
                                             notify::LinkSigner("0123456789abcdef0123456789abcdef"), {});
   automation::EscalationRuleService rules(db, clock);
   catalog::CatalogService catalog(db, clock, oncall);
+  kb::KbService kb(db, clock);
   http::Api api(http::ApiServices{db, clock, auth, users, queues, tickets, hub, notify, oncall, sla, escalations,
-                                  rules, catalog});
+                                  rules, catalog, kb});
   RouteSet routes;
   for (const auto& route : api.router().routes()) routes.emplace(route.method, route.pattern);
   return routes;

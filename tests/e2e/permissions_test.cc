@@ -542,6 +542,42 @@ std::vector<RouteCase> RouteTable(World& w) {
     return Call{"/api/v1/components/" + std::to_string(Int(q.Json(), "id"))};
   });
 
+  // --- kb_handlers.cc: staff write; a draft or internal article is 404 for requesters
+  auto article_path = [&w](std::string_view rest = "", bool publish = false) {
+    HttpClient client = w.desk->Client();
+    HttpResponse a = client.Post("/api/v1/articles", object{{"title", UniqueName("Walk article")}, {"body", "Steps."}},
+                                 w.desk->admin.token);
+    EXPECT_EQ(a.status, 201) << a.Describe();
+    std::string path = "/api/v1/articles/" + std::to_string(Int(a.Json(), "id"));
+    if (publish) {
+      HttpResponse p = client.Post(path + "/state", object{{"state", "published"}}, w.desk->admin.token);
+      EXPECT_EQ(p.status, 200) << p.Describe();
+    }
+    return path + std::string(rest);
+  };
+  const Expected staff_article = Authed(404, 404, 200, 200, 200);
+  add("POST", "/api/v1/articles", Authed(403, 403, 201, 201, 201),
+      [](Who) { return Call{"/api/v1/articles", object{{"title", UniqueName("Walk")}, {"body", "Steps."}}}; });
+  add("GET", "/api/v1/articles", Authed(200, 200, 200, 200, 200), [](Who) { return Call{"/api/v1/articles?limit=5"}; });
+  add("GET", "/api/v1/articles/{id}", staff_article, [article_path](Who) { return Call{article_path()}; });
+  add("PATCH", "/api/v1/articles/{id}", staff_article,
+      [article_path](Who) { return Call{article_path(), object{{"body", "Better steps."}}}; });
+  add("POST", "/api/v1/articles/{id}/state", staff_article,
+      [article_path](Who) { return Call{article_path("/state"), object{{"state", "in_review"}}}; });
+  // The admin owns it: agents may not confirm the review, leads may.
+  add("POST", "/api/v1/articles/{id}/reviewed", Authed(404, 404, 403, 200, 200),
+      [article_path](Who) { return Call{article_path("/reviewed", true)}; });
+  add("GET", "/api/v1/articles/{id}/versions", staff_article,
+      [article_path](Who) { return Call{article_path("/versions")}; });
+  add("GET", "/api/v1/articles/{id}/versions/{version}", staff_article,
+      [article_path](Who) { return Call{article_path("/versions/1")}; });
+  add("POST", "/api/v1/articles/{id}/versions/{version}/restore", staff_article,
+      [article_path](Who) { return Call{article_path("/versions/1/restore")}; });
+  add("GET", "/api/v1/articles/{id}/diff", staff_article,
+      [article_path](Who) { return Call{article_path("/diff?from=1&to=1")}; });
+  add("GET", "/api/v1/articles/{id}/events", staff_article,
+      [article_path](Who) { return Call{article_path("/events")}; });
+
   // --- system_handlers.cc: no authentication
   add("GET", "/healthz", Everyone(200), [](Who) { return Call{"/healthz"}; });
   add("GET", "/readyz", Everyone(200), [](Who) { return Call{"/readyz"}; });
