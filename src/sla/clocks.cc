@@ -19,10 +19,7 @@ bool Contains(const std::vector<std::string>& list, const std::string& value) {
 
 bool IsDone(const std::string& status) { return status == "solved" || status == "closed"; }
 
-struct Span {
-  TimestampMs from = 0;
-  TimestampMs to = 0;
-};
+using Span = ClockSpan;
 
 struct StatusPeriod {
   TimestampMs from = 0;
@@ -85,27 +82,21 @@ TimestampMs DoneSince(const std::vector<StatusPeriod>& periods) {
   return periods[i].from;
 }
 
-struct ClockInput {
-  TargetKind kind = TargetKind::kFirstResponse;
-  int64_t target_minutes = 0;
-  int64_t warn_at_percent = 75;
-  TimestampMs started_at = 0;
-  std::vector<Span> spans;              // when the clock ran
-  std::optional<TimestampMs> stopped_at;  // when it stopped for good (reply, solve)
-  bool paused_now = false;
-  TimestampMs now = 0;
-};
-
-Result<TargetClock> Evaluate(const ClockInput& in, const CompiledCalendar& calendar) {
+// One clock from its timeline at `now`: the spans are cut at now (an open last
+// span runs to now; a span that starts later does not count yet).
+Result<TargetClock> Evaluate(const ClockTimeline& in, int64_t warn_at_percent, const CompiledCalendar& calendar,
+                             TimestampMs now) {
   TargetClock out;
   out.kind = in.kind;
   out.target_minutes = in.target_minutes;
   out.started_at = in.started_at;
   const int64_t target = in.target_minutes * kMinuteMs;
-  const int64_t warn = target * in.warn_at_percent / 100;
-  const TimestampMs end = in.stopped_at.value_or(in.now);
+  const int64_t warn = target * warn_at_percent / 100;
+  const TimestampMs end = in.stopped_at.value_or(now);
   int64_t used = 0;
-  for (const Span& span : in.spans) {
+  for (Span span : in.spans) {
+    span.to = std::min(span.to, now);
+    if (span.from >= span.to) continue;
     auto business = BusinessMsBetween(calendar, span.from, span.to);
     if (!business.ok()) return business.status();
     if (!out.warn_at && used + *business >= warn) {
@@ -204,10 +195,9 @@ std::optional<TimestampMs> FirstResponseAt(const TicketSnapshot& ticket,
   return first;
 }
 
-Result<std::vector<TargetClock>> ComputeClocks(const TicketSnapshot& ticket,
-                                               const std::vector<tickets::TicketEvent>& all_events,
-                                               const SlaPolicy& policy, const CompiledCalendar& calendar,
-                                               TimestampMs now) {
+std::vector<ClockTimeline> BuildTimelines(const TicketSnapshot& ticket,
+                                          const std::vector<tickets::TicketEvent>& all_events,
+                                          const SlaPolicy& policy, TimestampMs now) {
   now = std::max(now, ticket.created_at);
   std::vector<const tickets::TicketEvent*> events;
   events.reserve(all_events.size());
@@ -217,7 +207,9 @@ Result<std::vector<TargetClock>> ComputeClocks(const TicketSnapshot& ticket,
   std::stable_sort(events.begin(), events.end(), [](const auto* a, const auto* b) {
     return a->at != b->at ? a->at < b->at : a->id < b->id;
   });
-  const std::vector<StatusPeriod> periods = StatusPeriods(ticket, events, now);
+  // The current status lasts until some later event: its period is open.
+  std::vector<StatusPeriod> periods = StatusPeriods(ticket, events, now);
+  periods.back().to = kOpenEnd;
   const std::string& current = periods.back().status;
   const bool holds = policy.pause_while_escalated;
   const bool paused_now = Contains(policy.pause_on, current) || (holds && periods.back().held);
@@ -241,53 +233,65 @@ Result<std::vector<TargetClock>> ComputeClocks(const TicketSnapshot& ticket,
         cycle_open = false;
       }
     } else if (requester_reply && first_response_at && !cycle_open) {
-      last_cycle = Span{at, now};
+      last_cycle = Span{at, kOpenEnd};
       cycle_open = true;
     }
   }
 
-  std::vector<TargetClock> clocks;
-  auto add = [&](ClockInput in) -> Status {
-    in.warn_at_percent = policy.warn_at_percent;
-    in.now = now;
-    auto clock = Evaluate(in, calendar);
-    if (!clock.ok()) return clock.status();
-    clocks.push_back(*clock);
-    return Status::Ok();
-  };
+  std::vector<ClockTimeline> clocks;
   if (policy.targets.first_response) {
-    ClockInput in;
+    ClockTimeline in;
     in.kind = TargetKind::kFirstResponse;
     in.target_minutes = *policy.targets.first_response;
     in.started_at = ticket.created_at;
     in.stopped_at = first_response_at;
-    in.spans =
-        RunningSpans(periods, ticket.created_at, first_response_at.value_or(now), policy.pause_on, false, holds);
+    in.spans = RunningSpans(periods, ticket.created_at, first_response_at.value_or(kOpenEnd), policy.pause_on, false,
+                            holds);
     in.paused_now = paused_now;
-    OPSDESK_RETURN_IF_ERROR(add(std::move(in)));
+    clocks.push_back(std::move(in));
   }
   if (policy.targets.next_response && last_cycle) {
-    ClockInput in;
+    ClockTimeline in;
     in.kind = TargetKind::kNextResponse;
     in.target_minutes = *policy.targets.next_response;
     in.started_at = last_cycle->from;
     if (!cycle_open) in.stopped_at = last_cycle->to;
-    in.spans =
-        RunningSpans(periods, last_cycle->from, cycle_open ? now : last_cycle->to, policy.pause_on, false, holds);
+    in.spans = RunningSpans(periods, last_cycle->from, last_cycle->to, policy.pause_on, false, holds);
     in.paused_now = paused_now;
-    OPSDESK_RETURN_IF_ERROR(add(std::move(in)));
+    clocks.push_back(std::move(in));
   }
   if (policy.targets.resolution) {
-    ClockInput in;
+    ClockTimeline in;
     in.kind = TargetKind::kResolution;
     in.target_minutes = *policy.targets.resolution;
     in.started_at = ticket.created_at;
     if (IsDone(current)) in.stopped_at = DoneSince(periods);
-    in.spans = RunningSpans(periods, ticket.created_at, now, policy.pause_on, true, holds);
+    in.spans = RunningSpans(periods, ticket.created_at, kOpenEnd, policy.pause_on, true, holds);
     in.paused_now = paused_now;
-    OPSDESK_RETURN_IF_ERROR(add(std::move(in)));
+    clocks.push_back(std::move(in));
   }
   return clocks;
+}
+
+Result<std::vector<TargetClock>> EvaluateTimelines(const std::vector<ClockTimeline>& timelines,
+                                                   int64_t warn_at_percent, const CompiledCalendar& calendar,
+                                                   TimestampMs now) {
+  std::vector<TargetClock> clocks;
+  clocks.reserve(timelines.size());
+  for (const auto& t : timelines) {
+    auto clock = Evaluate(t, warn_at_percent, calendar, now);
+    if (!clock.ok()) return clock.status();
+    clocks.push_back(std::move(*clock));
+  }
+  return clocks;
+}
+
+Result<std::vector<TargetClock>> ComputeClocks(const TicketSnapshot& ticket,
+                                               const std::vector<tickets::TicketEvent>& events,
+                                               const SlaPolicy& policy, const CompiledCalendar& calendar,
+                                               TimestampMs now) {
+  now = std::max(now, ticket.created_at);
+  return EvaluateTimelines(BuildTimelines(ticket, events, policy, now), policy.warn_at_percent, calendar, now);
 }
 
 }  // namespace opsdesk::sla

@@ -99,6 +99,35 @@ struct TargetClock {
 std::optional<TimestampMs> FirstResponseAt(const TicketSnapshot& ticket,
                                            const std::vector<tickets::TicketEvent>& events);
 
+// The calendar-free part of one clock: when it ran and how it stands. It
+// depends only on the ticket's events and the policy (targets, pauses), so
+// after a calendar change the clock follows from it without reading events
+// (the SLA watcher keeps it per ticket, src/automation).
+constexpr TimestampMs kOpenEnd = INT64_MAX;  // a span still running
+struct ClockSpan {
+  TimestampMs from = 0;
+  TimestampMs to = 0;  // kOpenEnd: runs on
+  bool operator==(const ClockSpan&) const = default;
+};
+struct ClockTimeline {
+  TargetKind kind = TargetKind::kFirstResponse;
+  int64_t target_minutes = 0;
+  TimestampMs started_at = 0;
+  std::vector<ClockSpan> spans;  // when the clock ran, in order
+  std::optional<TimestampMs> stopped_at;  // stopped for good (reply, solve)
+  bool paused_now = false;                // paused by the status (or a hold) when built
+  bool operator==(const ClockTimeline&) const = default;
+};
+
+// The timelines of every target the policy sets, from the events up to `now`.
+std::vector<ClockTimeline> BuildTimelines(const TicketSnapshot& ticket,
+                                          const std::vector<tickets::TicketEvent>& events,
+                                          const SlaPolicy& policy, TimestampMs now);
+// The clocks at `now` (not before the timelines were built, with no event since).
+Result<std::vector<TargetClock>> EvaluateTimelines(const std::vector<ClockTimeline>& timelines,
+                                                   int64_t warn_at_percent, const CompiledCalendar& calendar,
+                                                   TimestampMs now);
+
 // The clocks of every target the policy sets, in the order first_response,
 // next_response, resolution. next_response is listed only once a requester's
 // reply after the first response has started it, and shows its latest cycle.

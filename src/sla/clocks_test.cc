@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <random>
 
 #include "testing/status_matchers.h"
 
@@ -24,6 +25,8 @@ TimestampMs Utc(int y, unsigned m, unsigned d, int h = 0, int min = 0) {
             std::chrono::minutes{min};
   return std::chrono::duration_cast<std::chrono::milliseconds>(tp.time_since_epoch()).count();
 }
+
+const CompiledCalendar kAlwaysOpen = CompiledCalendar::AlwaysOpenUtc();
 
 // Monday 2025-06-02 09:00 UTC.
 const TimestampMs kT0 = Utc(2025, 6, 2, 9);
@@ -299,6 +302,58 @@ TEST(SlaClocksTest, BusinessHoursAndCalendarsWithoutHours) {
   ASSERT_OK_AND_ASSIGN(auto empty, ComputeClocks(t, events, Policy(std::nullopt, std::nullopt, std::nullopt), none,
                                                  Utc(2025, 6, 8, 12)));
   EXPECT_TRUE(empty.empty());
+}
+
+// What the SLA watcher relies on after a calendar change: timelines built at
+// one instant and evaluated later (no event in between) give exactly the
+// clocks computed from the events at that later instant.
+TEST(SlaTimelineTest, TimelinesBuiltEarlierEvaluateToTheSameClocksLater) {
+  Calendar office;
+  office.time_zone = "Europe/Berlin";
+  for (int d = 0; d < 5; ++d) office.hours[d] = {{9 * 60, 12 * 60}, {13 * 60, 17 * 60}};
+  auto compiled = CompiledCalendar::Compile(office);
+  ASSERT_TRUE(compiled.ok());
+  std::mt19937 rng(1125);
+  SlaPolicy policy = Policy(60, 120, 16 * 60);
+  policy.pause_while_escalated = true;
+  for (int round = 0; round < 400; ++round) {
+    Events events;
+    TimestampMs t = kT0;
+    int n = static_cast<int>(rng() % 7);
+    for (int i = 0; i < n; ++i) {
+      t += static_cast<int64_t>(rng() % (6 * 60)) * kMin;
+      switch (rng() % 6) {
+        case 0: events.Reply(t, kAgent); break;
+        case 1: events.Reply(t, kRequester); break;
+        case 2: events.Status(t, "open", "pending"); break;
+        case 3: events.Status(t, "pending", "open"); break;
+        case 4: events.Status(t, "open", "solved"); break;
+        default: events.Status(t, "solved", "open"); break;
+      }
+    }
+    TimestampMs built = t + static_cast<int64_t>(rng() % (3 * 60)) * kMin;
+    TimestampMs later = built + static_cast<int64_t>(rng() % (4 * 24 * 60)) * kMin;
+    auto timelines = BuildTimelines(Ticket(), events.list(), policy, built);
+    for (const CompiledCalendar* calendar : {static_cast<const CompiledCalendar*>(&*compiled), &kAlwaysOpen}) {
+      auto from_timelines = EvaluateTimelines(timelines, policy.warn_at_percent, *calendar, later);
+      auto from_events = ComputeClocks(Ticket(), events.list(), policy, *calendar, later);
+      ASSERT_TRUE(from_timelines.ok() && from_events.ok());
+      ASSERT_EQ(from_timelines->size(), from_events->size()) << "round " << round;
+      for (size_t i = 0; i < from_events->size(); ++i) {
+        const TargetClock& a = (*from_timelines)[i];
+        const TargetClock& b = (*from_events)[i];
+        SCOPED_TRACE("round " + std::to_string(round) + " clock " + TargetKindName(b.kind));
+        EXPECT_EQ(a.state, b.state);
+        EXPECT_EQ(a.due_at, b.due_at);
+        EXPECT_EQ(a.warn_at, b.warn_at);
+        EXPECT_EQ(a.warning, b.warning);
+        EXPECT_EQ(a.remaining_minutes, b.remaining_minutes);
+        EXPECT_EQ(a.met_at, b.met_at);
+        EXPECT_EQ(a.breached_at, b.breached_at);
+        EXPECT_EQ(a.started_at, b.started_at);
+      }
+    }
+  }
 }
 
 TEST(SlaPolicyTest, FirstMatchingPolicyInOrderApplies) {
