@@ -133,7 +133,9 @@ int main(int argc, char** argv) {
     return 1;
   }
   jobs::JobService jobs(db, clock);
-  automation::SlaWatch watch(db, clock, jobs, nullptr, nullptr, {});
+  automation::SlaWatchOptions watch_options;
+  if (const char* b = std::getenv("SLA_BATCH")) watch_options.batch = std::atoi(b);
+  automation::SlaWatch watch(db, clock, jobs, nullptr, nullptr, watch_options);
 
   std::printf("engine %s, %d open tickets with 5 events each (populated in %.1f s)\n", engine_name.c_str(), tickets,
               populate_s);
@@ -145,8 +147,14 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "sla_recompute_db: %s\n", refreshed.status().ToString().c_str());
       return false;
     }
-    std::printf("%-44s %lld tickets in %.3f s (%.0f tickets/s)\n", what, static_cast<long long>(*refreshed), s,
-                *refreshed / s);
+    int64_t events = 0;
+    (void)db.Read([&](storage::Transaction& tx) -> Status {
+      auto row = tx.QueryOne("SELECT COUNT(*) FROM ticket_events WHERE kind IN ('sla_warning', 'sla_breached')");
+      if (row.ok() && *row) events = (*row)->Int(0);
+      return Status::Ok();
+    });
+    std::printf("%-44s %lld tickets in %.3f s (%.0f tickets/s); SLA events so far: %lld\n", what,
+                static_cast<long long>(*refreshed), s, *refreshed / s, static_cast<long long>(events));
     return true;
   };
   if (!round("first recompute (new policy)")) return 1;

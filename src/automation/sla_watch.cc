@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <map>
 #include <set>
+#include <thread>
 
 #include "common/text.h"
 #include "sla/sla_service.h"
@@ -41,6 +42,108 @@ Marks ReadMarks(const std::vector<tickets::TicketEvent>& events) {
     } catch (const std::exception&) {
       // An event this code did not write; it marks nothing.
     }
+  }
+  return marks;
+}
+
+// Timelines as compact text: per clock "kind target started stopped|- paused n
+// from to ..." (a running span's end as '*'), clocks separated by ';'. Parsed
+// for every open ticket after a calendar change, so no JSON.
+std::string EncodeTimelines(const std::vector<sla::ClockTimeline>& timelines) {
+  std::string out;
+  auto num = [&](TimestampMs v) {
+    out += v == sla::kOpenEnd ? std::string("*") : std::to_string(v);
+    out += ' ';
+  };
+  for (const auto& t : timelines) {
+    out += std::to_string(static_cast<int>(t.kind)) + ' ' + std::to_string(t.target_minutes) + ' ';
+    num(t.started_at);
+    if (t.stopped_at) num(*t.stopped_at);
+    else out += "- ";
+    out += t.paused_now ? "1 " : "0 ";
+    out += std::to_string(t.spans.size()) + ' ';
+    for (const auto& span : t.spans) {
+      num(span.from);
+      num(span.to);
+    }
+    out += ';';
+  }
+  return out;
+}
+
+std::optional<std::vector<sla::ClockTimeline>> DecodeTimelines(const std::string& text) {
+  std::vector<sla::ClockTimeline> out;
+  const char* p = text.c_str();
+  auto skip = [&] { while (*p == ' ') ++p; };
+  auto num = [&](int64_t* v) -> bool {
+    skip();
+    if (*p == '*') {
+      ++p;
+      *v = sla::kOpenEnd;
+      return true;
+    }
+    char* end = nullptr;
+    long long parsed = std::strtoll(p, &end, 10);
+    if (end == p) return false;
+    *v = parsed;
+    p = end;
+    return true;
+  };
+  for (;;) {
+    skip();
+    if (*p == '\0') return out;
+    sla::ClockTimeline t;
+    int64_t kind = 0, count = 0, paused = 0, started = 0;
+    if (!num(&kind) || kind < 0 || kind > 2 || !num(&t.target_minutes) || !num(&started)) return std::nullopt;
+    t.kind = static_cast<sla::TargetKind>(kind);
+    t.started_at = started;
+    skip();
+    if (*p == '-') {
+      ++p;
+    } else {
+      int64_t stopped = 0;
+      if (!num(&stopped)) return std::nullopt;
+      t.stopped_at = stopped;
+    }
+    if (!num(&paused) || !num(&count) || count < 0 || count > 100000) return std::nullopt;
+    t.paused_now = paused != 0;
+    t.spans.resize(static_cast<size_t>(count));
+    for (auto& span : t.spans) {
+      if (!num(&span.from) || !num(&span.to)) return std::nullopt;
+    }
+    skip();
+    if (*p != ';') return std::nullopt;
+    ++p;
+    out.push_back(std::move(t));
+  }
+}
+
+Result<std::vector<tickets::TicketEvent>> LoadEvents(storage::Transaction& tx, int64_t ticket_id) {
+  auto rows = tx.Query(
+      "SELECT id, ticket_id, actor_id, at, kind, field, after_value, is_internal FROM ticket_events "
+      "WHERE ticket_id = ? ORDER BY id",
+      {ticket_id});
+  if (!rows.ok()) return rows.status();
+  std::vector<tickets::TicketEvent> out;
+  for (const auto& r : *rows) {
+    out.push_back(tickets::TicketEvent{r.Int(0), r.Int(1), r.OptInt(2), r.Int(3), r.Text(4), r.OptText(5),
+                                       std::nullopt, r.OptText(6), r.Bool(7)});
+  }
+  return out;
+}
+
+std::string EncodeMarks(const Marks& marks) {
+  std::string out;
+  for (const auto& k : marks.warned) out += "w:" + k + ' ';
+  for (const auto& k : marks.breached) out += "b:" + k + ' ';
+  return out;
+}
+
+Marks DecodeMarks(const std::string& text) {
+  Marks marks;
+  for (const auto& part : Split(text, ' ')) {
+    if (part.size() < 3 || part[1] != ':') continue;
+    (part[0] == 'w' ? marks.warned : marks.breached).insert(part.substr(2));
   }
   return marks;
 }
@@ -92,6 +195,11 @@ size_t PaddedSize(size_t n) {
 struct SlaWatch::Watched {
   sla::TicketSnapshot ticket;
   std::optional<TimestampMs> due, warn, check;  // as stored
+  // ticket_sla as stored (cached = a row exists).
+  bool cached = false;
+  std::optional<int64_t> cache_policy_id, cache_policy_updated_at, cache_first_response;
+  std::string cache_timelines, cache_marks;
+  bool has_events = false;  // events were read (else the cache is used)
   std::vector<tickets::TicketEvent> events;
 };
 
@@ -127,14 +235,17 @@ Status SlaWatch::OnTicketUpdated(storage::Transaction& tx, const tickets::Ticket
 }
 
 Result<std::vector<SlaWatch::Watched>> SlaWatch::LoadWatched(storage::Transaction& tx, const std::string& where_sql,
-                                                             const storage::Params& params) {
+                                                             const storage::Params& params, const Context& ctx,
+                                                             bool read_events) {
   // On PostgreSQL the rows stay locked to the end of the transaction, so a
   // refresh never interleaves with a change to the same ticket on another
   // node; SQLite has one writer.
   std::string lock = tx.engine() == storage::Engine::kPostgres ? " FOR UPDATE OF t" : "";
   auto rows = tx.Query(
       "SELECT t.id, t.status, t.priority, t.queue_id, t.tags, t.requester_id, t.created_at, t.sla_due_at, "
-      "t.sla_warn_at, t.sla_check_at, u.group_name FROM tickets t JOIN users u ON u.id = t.requester_id " +
+      "t.sla_warn_at, t.sla_check_at, u.group_name, s.ticket_id, s.policy_id, s.policy_updated_at, s.timelines, "
+      "s.marks, s.first_response_at "
+      "FROM tickets t JOIN users u ON u.id = t.requester_id LEFT JOIN ticket_sla s ON s.ticket_id = t.id " +
           where_sql + lock,
       params);
   if (!rows.ok()) return rows.status();
@@ -153,23 +264,41 @@ Result<std::vector<SlaWatch::Watched>> SlaWatch::LoadWatched(storage::Transactio
     w.warn = r.OptInt(8);
     w.check = r.OptInt(9);
     w.ticket.requester_group = r.OptText(10).value_or("");
+    w.cached = !r.IsNull(11);
+    if (w.cached) {
+      w.cache_policy_id = r.OptInt(12);
+      w.cache_policy_updated_at = r.OptInt(13);
+      w.cache_timelines = r.Text(14);
+      w.cache_marks = r.Text(15);
+      w.cache_first_response = r.OptInt(16);
+    }
+    // The cache serves while it was built for the policy that applies now.
+    const sla::SlaPolicy* policy = ctx.evaluator.PolicyFor(w.ticket);
+    bool valid = w.cached && (policy ? (w.cache_policy_id == policy->id &&
+                                        w.cache_policy_updated_at == policy->updated_at)
+                                     : !w.cache_policy_id.has_value());
+    w.has_events = read_events || !valid;
     out.push_back(std::move(w));
   }
-  if (out.empty()) return out;
   std::sort(out.begin(), out.end(), [](const Watched& a, const Watched& b) { return a.ticket.id < b.ticket.id; });
+  std::vector<Watched*> need;
+  for (auto& w : out) {
+    if (w.has_events) need.push_back(&w);
+  }
+  if (need.empty()) return out;
 
   // Every event of those tickets in one query: a range when the ids are dense
   // (a recompute walks them in order), a padded list when they are not (a sweep).
   std::string events_where;
   storage::Params event_params;
-  const int64_t first = out.front().ticket.id, last = out.back().ticket.id;
-  if (static_cast<size_t>(last - first) < 2 * out.size()) {
+  const int64_t first = need.front()->ticket.id, last = need.back()->ticket.id;
+  if (static_cast<size_t>(last - first) < 2 * need.size()) {
     events_where = "ticket_id BETWEEN ? AND ?";
     event_params = {first, last};
   } else {
-    size_t n = PaddedSize(out.size());
+    size_t n = PaddedSize(need.size());
     events_where = "ticket_id IN (" + Placeholders(n) + ")";
-    for (size_t i = 0; i < n; ++i) event_params.emplace_back(out[std::min(i, out.size() - 1)].ticket.id);
+    for (size_t i = 0; i < n; ++i) event_params.emplace_back(need[std::min(i, need.size() - 1)]->ticket.id);
   }
   auto events = tx.Query(
       // before_value is never needed by the clocks: not read.
@@ -180,10 +309,10 @@ Result<std::vector<SlaWatch::Watched>> SlaWatch::LoadWatched(storage::Transactio
   size_t at = 0;
   for (const auto& r : *events) {
     const int64_t ticket_id = r.Int(1);
-    while (at < out.size() && out[at].ticket.id < ticket_id) ++at;
-    if (at == out.size()) break;
-    if (out[at].ticket.id != ticket_id) continue;  // in the range, not selected
-    out[at].events.push_back(tickets::TicketEvent{r.Int(0), ticket_id, r.OptInt(2), r.Int(3), r.Text(4),
+    while (at < need.size() && need[at]->ticket.id < ticket_id) ++at;
+    if (at == need.size()) break;
+    if (need[at]->ticket.id != ticket_id) continue;  // in the range, not selected
+    need[at]->events.push_back(tickets::TicketEvent{r.Int(0), ticket_id, r.OptInt(2), r.Int(3), r.Text(4),
                                                   r.OptText(5), std::nullopt, r.OptText(6), r.Bool(7)});
   }
   return out;
@@ -203,7 +332,7 @@ Status SlaWatch::Refresh(storage::Transaction& tx, int64_t ticket_id) {
               {ticket_id})
         .status();
   }
-  OPSDESK_ASSIGN_OR_RETURN(auto watched, LoadWatched(tx, "WHERE t.id = ?", {ticket_id}));
+  OPSDESK_ASSIGN_OR_RETURN(auto watched, LoadWatched(tx, "WHERE t.id = ?", {ticket_id}, ctx, /*read_events=*/true));
   return RefreshAll(tx, watched, ctx);
 }
 
@@ -216,26 +345,102 @@ Status SlaWatch::RefreshAll(storage::Transaction& tx, std::vector<Watched>& watc
   std::vector<Update> updates;
   std::optional<TimestampMs> earliest_check;
 
-  for (Watched& w : watched) {
+  struct CacheRow {
+    int64_t ticket_id;
+    std::optional<int64_t> policy_id, policy_updated_at;
+    std::string timelines, marks;
+    std::optional<TimestampMs> first_response;
+  };
+  std::vector<CacheRow> cache_rows;
+
+  // The clocks of the tickets read from the cache, computed on every core
+  // first: pure arithmetic, and most of the work after a calendar change.
+  struct Computed {
+    bool ready = false;
+    std::vector<sla::ClockTimeline> timelines;
+    std::vector<sla::TargetClock> clocks;
+  };
+  std::vector<Computed> computed(watched.size());
+  auto compute_range = [&](size_t from, size_t to) {
+    for (size_t i = from; i < to; ++i) {
+      Watched& w = watched[i];
+      if (w.has_events) continue;
+      auto decoded = DecodeTimelines(w.cache_timelines);
+      if (!decoded) continue;  // unreadable: rebuilt from the events below
+      const sla::SlaPolicy* policy = ctx.evaluator.PolicyFor(w.ticket);
+      const sla::CompiledCalendar* calendar = policy ? ctx.evaluator.CalendarOf(*policy) : nullptr;
+      if (policy && !calendar) continue;
+      if (policy) {
+        auto clocks = sla::EvaluateTimelines(*decoded, policy->warn_at_percent, *calendar, now);
+        if (!clocks.ok()) continue;  // reported by the serial path
+        computed[i].clocks = std::move(*clocks);
+      }
+      computed[i].timelines = std::move(*decoded);
+      computed[i].ready = true;
+    }
+  };
+  const size_t threads = watched.size() >= 256 ? std::max(1u, std::min(4u, std::thread::hardware_concurrency())) : 1;
+  if (threads > 1) {
+    std::vector<std::thread> pool;
+    const size_t per = (watched.size() + threads - 1) / threads;
+    for (size_t t = 1; t < threads; ++t) {
+      pool.emplace_back(compute_range, std::min(watched.size(), t * per), std::min(watched.size(), (t + 1) * per));
+    }
+    compute_range(0, std::min(watched.size(), per));
+    for (auto& th : pool) th.join();
+  } else {
+    compute_range(0, watched.size());
+  }
+
+  for (size_t index = 0; index < watched.size(); ++index) {
+    Watched& w = watched[index];
     const int64_t ticket_id = w.ticket.id;
-    OPSDESK_ASSIGN_OR_RETURN(sla::SlaEvaluation eval,
-                             ctx.evaluator.Evaluate(std::move(w.ticket), std::move(w.events), now));
-    const bool open = !IsDone(eval.ticket.status);
+    const sla::SlaPolicy* policy = ctx.evaluator.PolicyFor(w.ticket);
+    const sla::CompiledCalendar* calendar = policy ? ctx.evaluator.CalendarOf(*policy) : nullptr;
+    if (policy && !calendar) return Status::Internal("SLA policy's calendar was not loaded");
+    std::vector<sla::ClockTimeline> timelines;
+    std::vector<sla::TargetClock> clocks;
+    Marks marks;
+    std::optional<TimestampMs> first_response;
+    if (!w.has_events && computed[index].ready) {
+      timelines = std::move(computed[index].timelines);
+      clocks = std::move(computed[index].clocks);
+      marks = DecodeMarks(w.cache_marks);
+      first_response = w.cache_first_response;
+    } else {
+      if (!w.has_events) {  // the cache was unreadable: rebuild from the events
+        OPSDESK_ASSIGN_OR_RETURN(w.events, LoadEvents(tx, ticket_id));
+        w.has_events = true;
+      }
+      if (policy) {
+        timelines = sla::BuildTimelines(w.ticket, w.events, *policy, now);
+        OPSDESK_ASSIGN_OR_RETURN(clocks, sla::EvaluateTimelines(timelines, policy->warn_at_percent, *calendar, now));
+      }
+      marks = ReadMarks(w.events);
+      first_response = sla::FirstResponseAt(w.ticket, w.events);
+    }
+
+    const bool open = !IsDone(w.ticket.status);
     std::optional<TimestampMs> wake, due, warn;
     auto wake_at = [&](TimestampMs at) {
       if (at > now && (!wake || at < *wake)) wake = at;
     };
     bool any_breach = false;
-
-    const Marks marks = ReadMarks(eval.events);
-    for (const auto& clock : eval.clocks) {
+    bool marks_changed = false;
+    for (const auto& clock : clocks) {
       const std::string target = sla::TargetKindName(clock.kind);
       const std::string key = CycleKey(target, clock.started_at);
       if (clock.breached_at) {
         any_breach = true;
-        if (!marks.breached.count(key)) OPSDESK_RETURN_IF_ERROR(WriteClockEvent(tx, eval, clock, "sla_breached", now));
+        if (!marks.breached.count(key)) {
+          OPSDESK_RETURN_IF_ERROR(WriteClockEvent(tx, w.ticket, *policy, clock, "sla_breached", now));
+          marks.breached.insert(key);
+          marks_changed = true;
+        }
       } else if (clock.warning && !clock.met_at && !marks.warned.count(key)) {
-        OPSDESK_RETURN_IF_ERROR(WriteClockEvent(tx, eval, clock, "sla_warning", now));
+        OPSDESK_RETURN_IF_ERROR(WriteClockEvent(tx, w.ticket, *policy, clock, "sla_warning", now));
+        marks.warned.insert(key);
+        marks_changed = true;
       }
       if (!open || clock.met_at) continue;
       if (clock.state == sla::ClockState::kRunning) {
@@ -250,21 +455,33 @@ Status SlaWatch::RefreshAll(storage::Transaction& tx, std::vector<Watched>& watc
       }
     }
 
+    // The cache follows what was just read or written.
+    if (w.has_events || marks_changed) {
+      CacheRow row{ticket_id,
+                   policy ? std::optional<int64_t>(policy->id) : std::nullopt,
+                   policy ? std::optional<int64_t>(policy->updated_at) : std::nullopt,
+                   w.has_events ? EncodeTimelines(timelines) : w.cache_timelines,
+                   EncodeMarks(marks),
+                   first_response};
+      bool same = w.cached && row.policy_id == w.cache_policy_id && row.policy_updated_at == w.cache_policy_updated_at &&
+                  row.timelines == w.cache_timelines && row.marks == w.cache_marks &&
+                  row.first_response == w.cache_first_response;
+      if (!same) cache_rows.push_back(std::move(row));
+    }
+
     // Automatic escalation rules: each fires once per ticket (the job's key).
     if (open && escalations_) {
-      std::optional<std::optional<TimestampMs>> answered;  // computed on first need
       for (const auto& rule : ctx.rules) {
-        if (!RuleMatches(rule, eval.ticket.priority, eval.ticket.queue_id)) continue;
+        if (!RuleMatches(rule, w.ticket.priority, w.ticket.queue_id)) continue;
         bool fire = false;
         if (rule.trigger == "sla_breach") {
           fire = any_breach;
         } else if (rule.trigger == "unanswered" && rule.minutes) {
-          if (!answered) answered = sla::FirstResponseAt(eval.ticket, eval.events);
-          if (*answered) continue;
+          if (first_response) continue;
           // Business minutes on the ticket's SLA calendar; round the clock without one.
           static const sla::CompiledCalendar kAlwaysOpen = sla::CompiledCalendar::AlwaysOpenUtc();
-          const sla::CompiledCalendar& calendar = eval.calendar ? *eval.calendar : kAlwaysOpen;
-          auto at = sla::AddBusinessMs(calendar, eval.ticket.created_at, *rule.minutes * 60'000);
+          const sla::CompiledCalendar& rule_calendar = calendar ? *calendar : kAlwaysOpen;
+          auto at = sla::AddBusinessMs(rule_calendar, w.ticket.created_at, *rule.minutes * 60'000);
           if (!at.ok()) return at.status();
           if (*at <= now) {
             fire = true;
@@ -284,6 +501,34 @@ Status SlaWatch::RefreshAll(storage::Transaction& tx, std::vector<Watched>& watc
       updates.push_back({ticket_id, due, warn, wake});
       if (wake && (!earliest_check || *wake < *earliest_check)) earliest_check = wake;
     }
+  }
+
+  // The cache rows: multi-row upserts in chunks of powers of two (the statement
+  // texts stay few; a row may not repeat in one upsert on PostgreSQL).
+  for (size_t from = 0; from < cache_rows.size();) {
+    size_t chunk = 1;
+    while (chunk * 2 <= cache_rows.size() - from && chunk * 2 <= static_cast<size_t>(options_.batch)) chunk *= 2;
+    storage::Params params;
+    params.reserve(chunk * 6);
+    for (size_t i = from; i < from + chunk; ++i) {
+      const CacheRow& r = cache_rows[i];
+      params.emplace_back(r.ticket_id);
+      params.emplace_back(r.policy_id);
+      params.emplace_back(r.policy_updated_at);
+      params.emplace_back(r.timelines);
+      params.emplace_back(r.marks);
+      params.emplace_back(r.first_response);
+    }
+    OPSDESK_RETURN_IF_ERROR(
+        tx.Exec("INSERT INTO ticket_sla (ticket_id, policy_id, policy_updated_at, timelines, marks, "
+                "first_response_at) VALUES " +
+                    Placeholders(chunk, "(?, ?, ?, ?, ?, ?)") +
+                    " ON CONFLICT (ticket_id) DO UPDATE SET policy_id = excluded.policy_id, "
+                    "policy_updated_at = excluded.policy_updated_at, timelines = excluded.timelines, "
+                    "marks = excluded.marks, first_response_at = excluded.first_response_at",
+                params)
+            .status());
+    from += chunk;
   }
 
   // One statement for the whole batch (UPDATE ... FROM VALUES: SQLite 3.33+ and
@@ -324,29 +569,30 @@ Status SlaWatch::EnsureSweep(storage::Transaction& tx, TimestampMs at) {
   return scheduled.status();
 }
 
-Status SlaWatch::WriteClockEvent(storage::Transaction& tx, const sla::SlaEvaluation& eval,
-                                 const sla::TargetClock& clock, const std::string& kind, TimestampMs now) {
+Status SlaWatch::WriteClockEvent(storage::Transaction& tx, const sla::TicketSnapshot& ticket,
+                                 const sla::SlaPolicy& policy, const sla::TargetClock& clock, const std::string& kind,
+                                 TimestampMs now) {
   const std::string target = sla::TargetKindName(clock.kind);
   json::object data{{"target", target},
                     {"started_at", clock.started_at},
-                    {"policy_id", eval.policy->id},
-                    {"policy", eval.policy->name},
+                    {"policy_id", policy.id},
+                    {"policy", policy.name},
                     {"target_minutes", clock.target_minutes},
                     {"due_at", clock.due_at ? json::value(FormatTimestamp(*clock.due_at)) : json::value(nullptr)}};
   if (clock.breached_at) data["breached_at"] = FormatTimestamp(*clock.breached_at);
   auto id = tx.QueryOne(
       "INSERT INTO ticket_events (ticket_id, actor_id, at, kind, field, before_value, after_value, is_internal) "
       "VALUES (?, NULL, ?, ?, ?, NULL, ?, 1) RETURNING id",
-      {eval.ticket.id, now, kind, target, json::serialize(data)});
+      {ticket.id, now, kind, target, json::serialize(data)});
   if (!id.ok()) return id.status();
   if (!notify_) return Status::Ok();
 
   const std::string event_type = kind == "sla_warning" ? "sla.warning" : "sla.breached";
   const std::string event_id = std::to_string((*id)->Int(0));
-  auto ticket = tx.QueryOne("SELECT subject, assignee_id FROM tickets WHERE id = ?", {eval.ticket.id});
-  if (!ticket.ok()) return ticket.status();
-  std::string subject = *ticket ? (*ticket)->Text(0) : "";
-  std::optional<int64_t> assignee = *ticket ? (*ticket)->OptInt(1) : std::nullopt;
+  auto row = tx.QueryOne("SELECT subject, assignee_id FROM tickets WHERE id = ?", {ticket.id});
+  if (!row.ok()) return row.status();
+  std::string subject = *row ? (*row)->Text(0) : "";
+  std::optional<int64_t> assignee = *row ? (*row)->OptInt(1) : std::nullopt;
   // The assignee hears of both; the leads of a breach, and of a warning on a
   // ticket nobody holds.
   std::vector<int64_t> recipients;
@@ -356,17 +602,17 @@ Status SlaWatch::WriteClockEvent(storage::Transaction& tx, const sla::SlaEvaluat
     if (!leads.ok()) return leads.status();
     for (const auto& row : *leads) recipients.push_back(row.Int(0));
   }
-  std::string ticket_url = options_.public_url + "/tickets/" + std::to_string(eval.ticket.id);
+  std::string ticket_url = options_.public_url + "/tickets/" + std::to_string(ticket.id);
   std::map<std::string, std::string> values{
-      {"ticket_id", std::to_string(eval.ticket.id)},
+      {"ticket_id", std::to_string(ticket.id)},
       {"ticket_subject", subject},
       {"target", target},
-      {"policy", eval.policy->name},
-      {"warn_percent", std::to_string(eval.policy->warn_at_percent)},
+      {"policy", policy.name},
+      {"warn_percent", std::to_string(policy.warn_at_percent)},
       {"due_at", clock.due_at ? FormatTimestamp(*clock.due_at) : std::string("-")},
       {"ticket_url", ticket_url}};
   OPSDESK_RETURN_IF_ERROR(notify_->NotifyUsers(tx, event_type, event_id, recipients, values));
-  json::object hook{{"ticket", json::object{{"id", eval.ticket.id}, {"subject", subject}, {"url", ticket_url}}},
+  json::object hook{{"ticket", json::object{{"id", ticket.id}, {"subject", subject}, {"url", ticket_url}}},
                     {"sla", data}};
   return notify_->EmitWebhookEvent(tx, event_type, event_id, json::serialize(hook));
 }
@@ -384,7 +630,8 @@ Result<int64_t> SlaWatch::Sweep() {
       OPSDESK_ASSIGN_OR_RETURN(ctx.rules, EscalationRuleService::LoadEnabled(tx));
       OPSDESK_ASSIGN_OR_RETURN(
           auto watched,
-          LoadWatched(tx, "WHERE t.sla_check_at <= ? ORDER BY t.sla_check_at, t.id LIMIT ?", {ctx.now, options_.batch}));
+          LoadWatched(tx, "WHERE t.sla_check_at <= ? ORDER BY t.sla_check_at, t.id LIMIT ?", {ctx.now, options_.batch},
+                      ctx, /*read_events=*/false));
       batch = watched.size();
       OPSDESK_RETURN_IF_ERROR(RefreshAll(tx, watched, ctx));
       if (batch == static_cast<size_t>(options_.batch)) return Status::Ok();  // more to do
@@ -430,7 +677,8 @@ Result<int64_t> SlaWatch::RecomputeAll() {
       ctx.now = clock_.NowMs();
       // Status is read again under the lock: a ticket solved since is refreshed
       // too (its clocks stop and its due columns clear).
-      OPSDESK_ASSIGN_OR_RETURN(auto watched, LoadWatched(tx, "WHERE t.id IN (" + Placeholders(padded) + ")", params));
+      OPSDESK_ASSIGN_OR_RETURN(auto watched, LoadWatched(tx, "WHERE t.id IN (" + Placeholders(padded) + ")", params, ctx,
+                                                          /*read_events=*/false));
       refreshed += static_cast<int64_t>(watched.size());
       return RefreshAll(tx, watched, ctx);
     });

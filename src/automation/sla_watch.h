@@ -45,7 +45,9 @@ inline constexpr const char* kAutoEscalateJob = "escalation.auto";
 
 struct SlaWatchOptions {
   std::string public_url = "http://127.0.0.1:8080";
-  int batch = 500;  // tickets per transaction in sweeps and recomputes
+  // Tickets per transaction in sweeps and recomputes: fewer commits (each one
+  // an fsync) against holding SQLite's single write lock longer (about 10 ms).
+  int batch = 2000;
 };
 
 class SlaWatch : public tickets::TicketOutbox {
@@ -82,12 +84,14 @@ class SlaWatch : public tickets::TicketOutbox {
   struct Watched;
   struct Context;
   // Reads the tickets `where_sql` selects (with their events), locked.
+  // With `read_events` false, a ticket's events are read only when its cached
+  // timelines (ticket_sla) do not fit the policy that applies now.
   Result<std::vector<Watched>> LoadWatched(storage::Transaction& tx, const std::string& where_sql,
-                                           const storage::Params& params);
+                                           const storage::Params& params, const Context& ctx, bool read_events);
   // Refreshes the loaded tickets and writes what changed.
   Status RefreshAll(storage::Transaction& tx, std::vector<Watched>& tickets, const Context& ctx);
-  Status WriteClockEvent(storage::Transaction& tx, const sla::SlaEvaluation& eval, const sla::TargetClock& clock,
-                         const std::string& kind, TimestampMs now);
+  Status WriteClockEvent(storage::Transaction& tx, const sla::TicketSnapshot& ticket, const sla::SlaPolicy& policy,
+                         const sla::TargetClock& clock, const std::string& kind, TimestampMs now);
   // Makes sure a sweep is due at or before `at`.
   Status EnsureSweep(storage::Transaction& tx, TimestampMs at);
 

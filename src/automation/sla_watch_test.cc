@@ -328,6 +328,43 @@ TEST_P(SlaWatchTest, APolicyCreatedLaterRecomputesOpenTicketsAndSortsThemByDue) 
   EXPECT_EQ(third.items[0].id, c);  // no due time: last
 }
 
+TEST_P(SlaWatchTest, ACalendarChangeMovesDueTimesFromTheCachedTimelines) {
+  Policy(120);
+  Drain();
+  int64_t a = File();
+  clock_.Advance(30 * kMin);
+  int64_t b = File();
+  tickets::TicketPatch pending;
+  pending.status = "pending";
+  ASSERT_OK(tickets_->Update(agent_, b, pending).status());
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM ticket_sla WHERE ticket_id IN (?, ?)", {a, b}), 2);
+  // Now office hours, 13:00-17:00 on weekdays (it is Tuesday 12:30 UTC).
+  sla::CalendarInput office;
+  std::map<std::string, std::vector<sla::HoursText>> hours;
+  for (const char* day : {"mon", "tue", "wed", "thu", "fri"}) hours[day] = {{"13:00", "17:00"}};
+  office.hours = hours;
+  ASSERT_OK(sla_->UpdateCalendar(admin_, calendar_.id, office).status());
+  // A corrupt cache row is rebuilt from the events, not trusted.
+  ASSERT_OK(db().Write([&](storage::Transaction& tx) {
+    return tx.Exec("UPDATE ticket_sla SET timelines = 'garbage' WHERE ticket_id = ?", {a}).status();
+  }));
+  Drain();  // sla.recompute
+  for (int64_t id : {a, b}) {
+    ASSERT_OK_AND_ASSIGN(sla::TicketSla fresh, sla_->GetTicketSla(agent_, id));  // from the events
+    ASSERT_EQ(fresh.targets.size(), 1u);
+    tickets::Ticket t = Get(id, agent_);
+    if (fresh.targets[0].state == sla::ClockState::kPaused) {
+      EXPECT_FALSE(t.sla_due_at.has_value()) << id;
+    } else {
+      EXPECT_EQ(t.sla_due_at, fresh.targets[0].due_at) << id;
+    }
+  }
+  // The new hours apply from creation (docs/SLA.md): 12:00 is outside them, so
+  // ticket a's 120 business minutes run from 13:00 to 15:00.
+  EXPECT_EQ(Get(a, agent_).sla_due_at, kStart + 3 * 60 * kMin);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM ticket_sla WHERE ticket_id = ? AND timelines = 'garbage'", {a}), 0);
+}
+
 TEST_P(SlaWatchTest, AnEngineeringEscalationPausesTheRequesterClockWhenThePolicySaysSo) {
   Policy(60, /*pause_while_escalated=*/true);
   Drain();
