@@ -13,7 +13,8 @@
 // resolution clocks run on a Berlin office calendar. Three rounds are timed:
 // the first recompute (every ticket gets its due columns and a timer), then a
 // change of the calendar's hours followed by a recompute (every due time moves:
-// new timers), then a recompute with nothing changed.
+// new timers), then a recompute with nothing changed. SLA_BATCH=N in the
+// environment sets the tickets per transaction (SlaWatchOptions::batch).
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
