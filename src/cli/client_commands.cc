@@ -7,6 +7,7 @@
 #include <fstream>
 #include <iomanip>
 #include <iostream>
+#include <sstream>
 
 #include "cli/api_client.h"
 #include "common/text.h"
@@ -100,6 +101,25 @@ void PrintEscalationTable(const boost::json::array& items) {
     std::cout << std::left << std::setw(8) << Field(e, "id") << std::setw(9) << Field(e, "ticket_id") << std::setw(6)
               << Field(e, "severity") << std::setw(13) << Field(e, "tier") << std::setw(16) << Field(e, "state")
               << std::setw(7) << Field(e, "level") << Clip(Field(e, "reason"), 60) << "\n";
+  }
+}
+
+void PrintArticle(const boost::json::object& a) {
+  std::cout << "article " << Field(a, "id") << "  " << Field(a, "title") << "\n"
+            << "state: " << Field(a, "state") << "   audience: " << Field(a, "audience")
+            << "   category: " << Field(a, "category") << "   version: " << Field(a, "version") << "\n"
+            << "review due: " << Field(a, "review_due_at") << "   updated: " << Field(a, "updated_at") << "\n\n"
+            << Field(a, "body") << "\n";
+}
+
+void PrintArticleTable(const boost::json::array& items) {
+  std::cout << std::left << std::setw(8) << "ID" << std::setw(11) << "STATE" << std::setw(10) << "AUDIENCE"
+            << std::setw(6) << "VER" << std::setw(16) << "CATEGORY" << "TITLE\n";
+  for (const auto& item : items) {
+    const auto& a = item.as_object();
+    std::cout << std::left << std::setw(8) << Field(a, "id") << std::setw(11) << Field(a, "state") << std::setw(10)
+              << Field(a, "audience") << std::setw(6) << Field(a, "version") << std::setw(16)
+              << Clip(Field(a, "category"), 15) << Clip(Field(a, "title"), 60) << "\n";
   }
 }
 
@@ -406,6 +426,98 @@ void AddClientCommands(CLI::App& app, int* exit_code) {
       if (x_state != "all") path += "?state=" + UrlEncode(x_state);
       return PrintOrFail(client.Call("GET", path), flags.json,
                          [](const boost::json::value& v) { PrintEscalationTable(v.at("items").as_array()); });
+    });
+  });
+
+  // article: the knowledge base (docs/KB.md)
+  auto* article = app.add_subcommand("article", "Work with knowledge-base articles through the API");
+  article->require_subcommand(1);
+  static int64_t k_id = 0;
+  static std::string k_title, k_body, k_audience, k_category, k_state, k_owner;
+  static bool k_stale = false;
+  static int k_from = 0, k_to = 0;
+
+  auto* klist = article->add_subcommand("list", "List articles (newest change first)");
+  AddClientFlags(klist, flags);
+  klist->add_option("--state", k_state, "draft, in_review, published or archived");
+  klist->add_flag("--stale", k_stale, "Published articles past their review date");
+  klist->add_option("--owner", k_owner, "me or a user id");
+  klist->callback([exit_code] {
+    *exit_code = WithClient(flags, [](ApiClient& client) {
+      std::string query;
+      auto add = [&](const std::string& key, const std::string& value) {
+        query += (query.empty() ? "?" : "&") + key + "=" + UrlEncode(value);
+      };
+      if (!k_state.empty()) add("state", k_state);
+      if (k_stale) add("stale", "true");
+      if (!k_owner.empty()) add("owner", k_owner);
+      return PrintOrFail(client.Call("GET", "/api/v1/articles" + query), flags.json,
+                         [](const boost::json::value& v) { PrintArticleTable(v.at("items").as_array()); });
+    });
+  });
+
+  auto* kshow = article->add_subcommand("show", "Show an article");
+  AddClientFlags(kshow, flags);
+  kshow->add_option("id", k_id, "Article id")->required();
+  kshow->callback([exit_code] {
+    *exit_code = WithClient(flags, [](ApiClient& client) {
+      return PrintOrFail(client.Call("GET", "/api/v1/articles/" + std::to_string(k_id)), flags.json,
+                         [](const boost::json::value& v) { PrintArticle(v.as_object()); });
+    });
+  });
+
+  auto* kcreate = article->add_subcommand("create", "Write a draft article");
+  AddClientFlags(kcreate, flags);
+  kcreate->add_option("--title", k_title, "Title")->required();
+  kcreate->add_option("--body", k_body, "Body (Markdown); '-' reads standard input")->required();
+  kcreate->add_option("--audience", k_audience, "internal (default) or public");
+  kcreate->add_option("--category", k_category, "Category, e.g. SOP");
+  kcreate->callback([exit_code] {
+    *exit_code = WithClient(flags, [](ApiClient& client) {
+      if (k_body == "-") {
+        std::ostringstream all;
+        all << std::cin.rdbuf();
+        k_body = all.str();
+      }
+      boost::json::object body{{"title", k_title}, {"body", k_body}};
+      if (!k_audience.empty()) body["audience"] = k_audience;
+      if (!k_category.empty()) body["category"] = k_category;
+      return PrintOrFail(client.Call("POST", "/api/v1/articles", body), flags.json,
+                         [](const boost::json::value& v) { PrintArticle(v.as_object()); });
+    });
+  });
+
+  auto* kstate = article->add_subcommand("state", "Move an article: in_review, published, archived or draft");
+  AddClientFlags(kstate, flags);
+  kstate->add_option("id", k_id, "Article id")->required();
+  kstate->add_option("state", k_state, "The new state")->required();
+  kstate->callback([exit_code] {
+    *exit_code = WithClient(flags, [](ApiClient& client) {
+      return PrintOrFail(client.Call("POST", "/api/v1/articles/" + std::to_string(k_id) + "/state",
+                                     boost::json::object{{"state", k_state}}),
+                         flags.json, [](const boost::json::value& v) { PrintArticle(v.as_object()); });
+    });
+  });
+
+  auto* kdiff = article->add_subcommand("diff", "What changed between two versions");
+  AddClientFlags(kdiff, flags);
+  kdiff->add_option("id", k_id, "Article id")->required();
+  kdiff->add_option("--from", k_from, "Version")->required();
+  kdiff->add_option("--to", k_to, "Version")->required();
+  kdiff->callback([exit_code] {
+    *exit_code = WithClient(flags, [](ApiClient& client) {
+      std::string path = "/api/v1/articles/" + std::to_string(k_id) + "/diff?from=" + std::to_string(k_from) +
+                         "&to=" + std::to_string(k_to);
+      return PrintOrFail(client.Call("GET", path), flags.json, [](const boost::json::value& v) {
+        for (const auto& f : v.at("fields").as_array()) {
+          std::cout << Field(f.as_object(), "field") << ": " << Field(f.as_object(), "before") << " -> "
+                    << Field(f.as_object(), "after") << "\n";
+        }
+        for (const auto& line : v.at("body").as_array()) {
+          std::string op = Field(line.as_object(), "op");
+          std::cout << (op == "insert" ? "+" : op == "delete" ? "-" : " ") << Field(line.as_object(), "text") << "\n";
+        }
+      });
     });
   });
 }

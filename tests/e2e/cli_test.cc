@@ -224,6 +224,45 @@ TEST_P(CliTest, TicketWorkflow) {
   EXPECT_TRUE(FailsWithOneLine(not_allowed));
 }
 
+TEST_P(CliTest, ArticleWorkflow) {
+  const std::string title = "Restart the consumer " + UniqueName("kb");
+  CommandOptions stdin_body;
+  stdin_body.stdin_text = "1. Check lag\n2. Restart\n";
+  CommandResult created = Client({"article", "create", "--title", title, "--body", "-", "--category", "SOP", "--json"},
+                                 agent_token_, stdin_body);
+  ASSERT_EQ(created.exit_code, 0) << created.Describe();
+  boost::json::value article = ParseJson(created.out);
+  ASSERT_TRUE(article.is_object()) << created.Describe();
+  const std::string id = std::to_string(Int(article, "id"));
+  EXPECT_EQ(Str(article, "state"), "draft");
+  EXPECT_EQ(Str(article, "body"), "1. Check lag\n2. Restart\n");
+
+  HttpClient http = Http();
+  ASSERT_EQ(http.Patch("/api/v1/articles/" + id, object{{"body", "1. Check lag\n2. Restart the consumer\n"}},
+                       desk().agent.token)
+                .status,
+            200);
+  CommandResult diff = Client({"article", "diff", id, "--from", "1", "--to", "2"}, agent_token_);
+  ASSERT_EQ(diff.exit_code, 0) << diff.Describe();
+  EXPECT_EQ(diff.out, " 1. Check lag\n-2. Restart\n+2. Restart the consumer\n") << diff.Describe();
+
+  // Agents submit for review; publishing is the lead's.
+  CommandResult review = Client({"article", "state", id, "in_review"}, agent_token_);
+  ASSERT_EQ(review.exit_code, 0) << review.Describe();
+  EXPECT_NE(review.out.find("state: in_review"), std::string::npos) << review.Describe();
+  EXPECT_TRUE(FailsWithOneLine(Client({"article", "state", id, "published"}, agent_token_), "leads"));
+
+  CommandResult list = Client({"article", "list", "--state", "in_review"}, agent_token_);
+  ASSERT_EQ(list.exit_code, 0) << list.Describe();
+  EXPECT_EQ(list.out.rfind("ID", 0), 0u) << list.Describe();
+  EXPECT_NE(list.out.find(title), std::string::npos) << list.Describe();
+  CommandResult show = Client({"article", "show", id}, agent_token_);
+  ASSERT_EQ(show.exit_code, 0) << show.Describe();
+  EXPECT_NE(show.out.find("2. Restart the consumer"), std::string::npos) << show.Describe();
+  // A requester cannot see the draft.
+  EXPECT_TRUE(FailsWithOneLine(Client({"article", "show", id}, requester_token_), "not found"));
+}
+
 TEST_P(CliTest, ErrorsAreOneLineAndNonZero) {
   CommandResult missing = Client({"ticket", "show", "999999"}, agent_token_);
   EXPECT_TRUE(FailsWithOneLine(missing, "not found"));
