@@ -42,6 +42,9 @@ const OnCallRules = page(() => import("./oncall/Rules"));
 const Components = page(() => import("./catalog/Components"));
 const ComponentDetail = page(() => import("./catalog/ComponentDetail"));
 const Preferences = page(() => import("./pages/Preferences"));
+const KbArticles = page(() => import("./kb/Articles"));
+const KbArticle = page(() => import("./kb/ArticlePage"));
+const KbEditor = page(() => import("./kb/Editor"));
 
 // Start fetching the pages the first screen needs while /me is in flight.
 const first = window.location.pathname;
@@ -104,6 +107,10 @@ export function App() {
           <Route path="/oncall/rules" element={<RequireUser staff><OnCallRules /></RequireUser>} />
           <Route path="/components" element={<RequireUser staff><Components /></RequireUser>} />
           <Route path="/components/:id" element={<RequireUser staff><ComponentDetail /></RequireUser>} />
+          <Route path="/kb" element={<RequireUser staff><KbArticles /></RequireUser>} />
+          <Route path="/kb/new" element={<RequireUser staff><KbEditor /></RequireUser>} />
+          <Route path="/kb/:id" element={<RequireUser staff><KbArticle /></RequireUser>} />
+          <Route path="/kb/:id/edit" element={<RequireUser staff><KbEditor /></RequireUser>} />
           <Route path="/settings/tokens" element={<Tokens />} />
           <Route path="/settings/notifications" element={<Preferences />} />
           <Route path="*" element={<NotFound />} />

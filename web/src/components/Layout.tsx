@@ -24,6 +24,7 @@ export function Layout() {
               <NavLink to="/agent/views/mine">Workspace</NavLink>
               <NavLink to="/oncall">On-call</NavLink>
               <NavLink to="/components">Components</NavLink>
+              <NavLink to="/kb">Knowledge base</NavLink>
             </>
           ) : (
             <>
