@@ -157,15 +157,19 @@ export function RuleForm({ rule, queues, onDone }: { rule?: EscalationRule; queu
 function RuleRow({ rule, queues, manager, onEdit }: { rule: EscalationRule; queues: Queue[]; manager: boolean; onEdit: () => void }) {
   const client = useQueryClient();
   const refresh = () => client.invalidateQueries({ queryKey: automationKeys.rules });
+  // The box follows the click at once (local state, set in the click's own
+  // render: the mutation's pending state arrives a tick later); it flips back
+  // if the server refuses.
+  const [clicked, setClicked] = useState<boolean | null>(null);
   const setEnabled = useMutation({
     mutationFn: (enabled: boolean) => patch<EscalationRule>(`/escalation-rules/${rule.id}`, { enabled }),
     onSuccess: (saved) => {
       client.setQueryData<EscalationRule[]>(automationKeys.rules, (list) => list?.map((r) => (r.id === saved.id ? saved : r)));
       refresh();
     },
+    onSettled: () => setClicked(null),
   });
-  // The box follows the click at once; it flips back if the server refuses.
-  const enabled = setEnabled.isPending ? setEnabled.variables : rule.enabled;
+  const enabled = clicked ?? rule.enabled;
   const remove = useMutation({ mutationFn: () => del(`/escalation-rules/${rule.id}`), onSuccess: refresh });
   const failure = setEnabled.error ?? remove.error;
   return (
@@ -184,7 +188,9 @@ function RuleRow({ rule, queues, manager, onEdit }: { rule: EscalationRule; queu
               checked={enabled}
               aria-label={`${rule.name} enabled`}
               onChange={(e) => {
-                if (!setEnabled.isPending) setEnabled.mutate(e.target.checked);
+                if (setEnabled.isPending) return;
+                setClicked(e.target.checked);
+                setEnabled.mutate(e.target.checked);
               }}
             />{" "}
             {enabled ? "Enabled" : "Disabled"}
