@@ -2,7 +2,9 @@
 //
 // Files live in src/storage/migrations/NNNN_name.sql and are compiled into the
 // binary. Each runs in its own transaction and is recorded in schema_migrations.
-// Dialect differences are expressed as {{placeholders}} expanded per engine.
+// Dialect differences are expressed as {{placeholders}} expanded per engine, and
+// what only one engine has (full-text indexes, triggers) sits in sections that
+// start with a line `--@ sqlite` or `--@ postgresql` and end with `--@ both`.
 #pragma once
 
 #include "common/clock.h"

@@ -1,0 +1,468 @@
+#include "search/search_service.h"
+
+#include <algorithm>
+
+#include "common/text.h"
+#include "search/match.h"
+#include "search/query.h"
+
+namespace opsdesk::search {
+namespace {
+
+using auth::Actor;
+using storage::Engine;
+using storage::Params;
+using storage::Transaction;
+
+constexpr const char* kTicketStatuses[] = {"new", "open", "pending", "on_hold", "solved", "closed"};
+constexpr size_t kPlainSnippetChars = 200;
+constexpr size_t kMaxSuggestionWords = 16;
+// ts_headline reads the text itself: bound it for a ticket with a long conversation.
+constexpr int kMaxHeadlineChars = 100000;
+
+bool IsTicketStatus(const std::string& value) {
+  return std::find(std::begin(kTicketStatuses), std::end(kTicketStatuses), value) != std::end(kTicketStatuses);
+}
+
+// A statement being built: SQL text and its parameters, in the order of their `?`.
+struct Sql {
+  std::string text;
+  Params params;
+
+  Sql& operator<<(std::string_view part) {
+    text += part;
+    return *this;
+  }
+  Sql& Bind(storage::Value value) {
+    text += '?';
+    params.push_back(std::move(value));
+    return *this;
+  }
+  template <typename T>
+  Sql& BindList(const std::vector<T>& values) {
+    text += '(';
+    for (size_t i = 0; i < values.size(); ++i) {
+      if (i) text += ", ";
+      Bind(values[i]);
+    }
+    text += ')';
+    return *this;
+  }
+};
+
+// What the filters of a query mean once names are resolved to ids. Several
+// positive values of one key are alternatives (status:open status:pending);
+// negated values are all excluded; a name that matches nothing makes a
+// positive filter match nothing (id -1) and a negated one exclude nothing.
+struct Scope {
+  bool tickets = true;
+  bool articles = true;
+  std::vector<std::string> ticket_status_in, ticket_status_out, article_state_in, article_state_out;
+  std::vector<int64_t> queue_in, queue_out;
+  std::vector<std::string> tag_in, tag_out;  // every positive tag is required
+  std::vector<int64_t> author_in, author_out;
+  std::vector<int64_t> assignee_in, assignee_out;
+  bool assignee_none_in = false, assignee_none_out = false;
+  std::optional<TimestampMs> created_from, created_before;
+};
+
+Result<std::optional<int64_t>> LookUpId(Transaction& tx, std::string_view sql, const std::string& value) {
+  auto row = tx.QueryOne(sql, {value});
+  if (!row.ok()) return row.status();
+  if (!*row) return std::optional<int64_t>();
+  return std::optional<int64_t>((*row)->Int(0));
+}
+
+Result<std::optional<int64_t>> UserIdOf(Transaction& tx, const Actor& actor, const std::string& value) {
+  if (value == "me") return std::optional<int64_t>(actor.user_id);
+  return LookUpId(tx, "SELECT id FROM users WHERE email_norm = ?", ToLowerAscii(value));
+}
+
+TimestampMs DayStart(const std::string& date) {
+  TimestampMs ms = 0;
+  ParseTimestamp(date + "T00:00:00Z", &ms);  // the parser checked the form
+  return ms;
+}
+
+Result<Scope> ResolveScope(Transaction& tx, const Actor& actor, const SearchQuery& query) {
+  Scope scope;
+  bool any_status = false;
+  for (const auto& f : query.filters) {
+    const std::string& v = f.value;
+    if (f.key == "type") {
+      bool is_ticket = v == "ticket";
+      if (f.negated) (is_ticket ? scope.tickets : scope.articles) = false;
+      else (is_ticket ? scope.articles : scope.tickets) = false;
+    } else if (f.key == "status") {
+      bool ticket = IsTicketStatus(v);
+      if (!f.negated) any_status = true;
+      auto& list = ticket ? (f.negated ? scope.ticket_status_out : scope.ticket_status_in)
+                          : (f.negated ? scope.article_state_out : scope.article_state_in);
+      list.push_back(v);
+    } else if (f.key == "queue") {
+      OPSDESK_ASSIGN_OR_RETURN(auto id, LookUpId(tx, "SELECT id FROM queues WHERE lower(name) = ?", ToLowerAscii(v)));
+      if (f.negated) {
+        if (id) scope.queue_out.push_back(*id);
+      } else {
+        scope.queue_in.push_back(id.value_or(-1));
+      }
+    } else if (f.key == "tag") {
+      (f.negated ? scope.tag_out : scope.tag_in).push_back(ToLowerAscii(v));
+    } else if (f.key == "author") {
+      OPSDESK_ASSIGN_OR_RETURN(auto id, UserIdOf(tx, actor, v));
+      if (f.negated) {
+        if (id) scope.author_out.push_back(*id);
+      } else {
+        scope.author_in.push_back(id.value_or(-1));
+      }
+    } else if (f.key == "assignee") {
+      if (!f.negated) scope.articles = false;  // articles have no assignee
+      if (v == "none") {
+        (f.negated ? scope.assignee_none_out : scope.assignee_none_in) = true;
+        continue;
+      }
+      OPSDESK_ASSIGN_OR_RETURN(auto id, UserIdOf(tx, actor, v));
+      if (f.negated) {
+        if (id) scope.assignee_out.push_back(*id);
+      } else {
+        scope.assignee_in.push_back(id.value_or(-1));
+      }
+    } else if (f.key == "after") {
+      TimestampMs from = DayStart(v);
+      // after:D includes day D; -after:D means before it.
+      if (f.negated) scope.created_before = std::min(scope.created_before.value_or(from), from);
+      else scope.created_from = std::max(scope.created_from.value_or(from), from);
+    } else if (f.key == "before") {
+      TimestampMs until = DayStart(v);
+      if (f.negated) scope.created_from = std::max(scope.created_from.value_or(until), until);
+      else scope.created_before = std::min(scope.created_before.value_or(until), until);
+    }
+  }
+  if (any_status) {
+    if (scope.ticket_status_in.empty()) scope.tickets = false;
+    if (scope.article_state_in.empty()) scope.articles = false;
+  }
+  return scope;
+}
+
+// A LIKE pattern finding `word` in a space-separated list (tags, queue ids).
+std::string InListPattern(std::string_view word) {
+  std::string out = "% ";
+  for (char c : word) {
+    if (c == '%' || c == '_' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + " %";
+}
+
+void AddCreatedRange(Sql& sql, const Scope& scope, std::string_view column) {
+  if (scope.created_from) (sql << " AND " << column << " >= ").Bind(*scope.created_from);
+  if (scope.created_before) (sql << " AND " << column << " < ").Bind(*scope.created_before);
+}
+
+// The conditions on `t` (tickets) every ticket search carries, the
+// requester's own-tickets rule first.
+void AddTicketConditions(Sql& sql, const Actor& actor, const Scope& scope) {
+  if (!actor.IsStaff()) (sql << " AND t.requester_id = ").Bind(actor.user_id);
+  if (!scope.ticket_status_in.empty()) (sql << " AND t.status IN ").BindList(scope.ticket_status_in);
+  if (!scope.ticket_status_out.empty()) (sql << " AND t.status NOT IN ").BindList(scope.ticket_status_out);
+  if (!scope.queue_in.empty()) (sql << " AND t.queue_id IN ").BindList(scope.queue_in);
+  if (!scope.queue_out.empty()) (sql << " AND (t.queue_id IS NULL OR t.queue_id NOT IN ").BindList(scope.queue_out) << ")";
+  for (const auto& tag : scope.tag_in) {
+    (sql << " AND EXISTS (SELECT 1 FROM ticket_tags tt WHERE tt.ticket_id = t.id AND tt.tag = ").Bind(tag) << ")";
+  }
+  for (const auto& tag : scope.tag_out) {
+    (sql << " AND NOT EXISTS (SELECT 1 FROM ticket_tags tt WHERE tt.ticket_id = t.id AND tt.tag = ").Bind(tag)
+        << ")";
+  }
+  if (!scope.author_in.empty()) (sql << " AND t.requester_id IN ").BindList(scope.author_in);
+  if (!scope.author_out.empty()) (sql << " AND t.requester_id NOT IN ").BindList(scope.author_out);
+  if (!scope.assignee_in.empty() || scope.assignee_none_in) {
+    sql << " AND (";
+    if (scope.assignee_none_in) sql << "t.assignee_id IS NULL";
+    if (!scope.assignee_in.empty()) {
+      if (scope.assignee_none_in) sql << " OR ";
+      (sql << "t.assignee_id IN ").BindList(scope.assignee_in);
+    }
+    sql << ")";
+  }
+  if (scope.assignee_none_out) sql << " AND t.assignee_id IS NOT NULL";
+  if (!scope.assignee_out.empty()) {
+    (sql << " AND (t.assignee_id IS NULL OR t.assignee_id NOT IN ").BindList(scope.assignee_out) << ")";
+  }
+  AddCreatedRange(sql, scope, "t.created_at");
+}
+
+// The conditions on `a` (kb_articles): requesters read published public
+// articles only, whatever the filters say.
+void AddArticleConditions(Sql& sql, const Actor& actor, const Scope& scope) {
+  if (!actor.IsStaff()) sql << " AND a.state = 'published' AND a.audience = 'public'";
+  if (!scope.article_state_in.empty()) (sql << " AND a.state IN ").BindList(scope.article_state_in);
+  if (!scope.article_state_out.empty()) (sql << " AND a.state NOT IN ").BindList(scope.article_state_out);
+  if (!scope.queue_in.empty()) {
+    sql << " AND (";
+    for (size_t i = 0; i < scope.queue_in.size(); ++i) {
+      if (i) sql << " OR ";
+      (sql << "(' ' || a.queue_ids || ' ') LIKE ").Bind(InListPattern(std::to_string(scope.queue_in[i]))) << " ESCAPE '\\'";
+    }
+    sql << ")";
+  }
+  for (int64_t id : scope.queue_out) {
+    (sql << " AND (' ' || a.queue_ids || ' ') NOT LIKE ").Bind(InListPattern(std::to_string(id))) << " ESCAPE '\\'";
+  }
+  for (const auto& tag : scope.tag_in) {
+    (sql << " AND (' ' || a.tags || ' ') LIKE ").Bind(InListPattern(tag)) << " ESCAPE '\\'";
+  }
+  for (const auto& tag : scope.tag_out) {
+    (sql << " AND (' ' || a.tags || ' ') NOT LIKE ").Bind(InListPattern(tag)) << " ESCAPE '\\'";
+  }
+  if (!scope.author_in.empty()) (sql << " AND a.created_by IN ").BindList(scope.author_in);
+  if (!scope.author_out.empty()) {
+    (sql << " AND (a.created_by IS NULL OR a.created_by NOT IN ").BindList(scope.author_out) << ")";
+  }
+  AddCreatedRange(sql, scope, "a.created_at");
+}
+
+std::string HeadlineOptions() {
+  return std::string("StartSel=\x02, StopSel=\x03, MaxWords=24, MinWords=10, ShortWord=2, MaxFragments=2, ") +
+         "FragmentDelimiter=\" … \"";
+}
+
+// The start of a text as a snippet when there is nothing to highlight.
+std::string PlainSnippet(const std::string& text) {
+  if (text.size() <= kPlainSnippetChars) return text;
+  size_t cut = kPlainSnippetChars;
+  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;  // not inside a character
+  return text.substr(0, cut) + "…";
+}
+
+SearchHit TicketHit(const storage::Row& row) {
+  SearchHit hit;
+  hit.type = "ticket";
+  hit.id = row.Int(0);
+  hit.title = row.Text(1);
+  hit.status = row.Text(2);
+  hit.queue = row.OptText(3);
+  hit.updated_at = row.Int(4);
+  hit.score = row.Double(5);
+  return hit;
+}
+
+SearchHit ArticleHit(const storage::Row& row) {
+  SearchHit hit;
+  hit.type = "article";
+  hit.id = row.Int(0);
+  hit.title = row.Text(1);
+  hit.status = row.Text(2);
+  hit.audience = row.Text(3);
+  hit.updated_at = row.Int(4);
+  hit.score = row.Double(5);
+  return hit;
+}
+
+// The snippet of the first column that has a match, else of the first.
+std::string FirstMarked(const storage::Row& row, size_t from_col, size_t to_col) {
+  for (size_t col = from_col; col < to_col; ++col) {
+    std::string text = row.Text(col);
+    if (text.find('\x02') != std::string::npos) return text;
+  }
+  return row.Text(from_col);
+}
+
+// Tickets matching `fts` / `tsquery` (empty: filters alone), at most `limit`.
+Result<std::vector<SearchHit>> FindTickets(Transaction& tx, const Actor& actor, const Scope& scope,
+                                           const std::string& fts, const std::string& tsquery, int limit) {
+  const bool staff = actor.IsStaff();
+  Sql sql;
+  const char* columns = "t.id, t.subject, t.status, q.name, t.updated_at";
+  if (fts.empty()) {  // filters alone: newest change first
+    sql << "SELECT " << columns << ", 0, t.body FROM tickets t LEFT JOIN queues q ON q.id = t.queue_id WHERE 1 = 1";
+    AddTicketConditions(sql, actor, scope);
+    (sql << " ORDER BY t.updated_at DESC, t.id DESC LIMIT ").Bind(limit);
+  } else if (tx.engine() == Engine::kSqlite) {
+    // A requester's query is confined to the columns they may read, so an
+    // internal note neither matches nor ranks nor shows in a snippet.
+    std::string match = staff ? fts : "{subject body replies} : (" + fts + ")";
+    sql << "SELECT " << columns << ", -ticket_fts.rank, "
+        << (staff ? "snippet(ticket_fts, -1, char(2), char(3), '…', 16)"
+                  : "snippet(ticket_fts, 1, char(2), char(3), '…', 16), "
+                    "snippet(ticket_fts, 2, char(2), char(3), '…', 16)")
+        << " FROM ticket_fts JOIN tickets t ON t.id = ticket_fts.rowid LEFT JOIN queues q ON q.id = t.queue_id"
+        << " WHERE ticket_fts MATCH ";
+    sql.Bind(match);
+    AddTicketConditions(sql, actor, scope);
+    (sql << " ORDER BY ticket_fts.rank, t.id DESC LIMIT ").Bind(limit);
+  } else {
+    const char* doc = staff ? "ts.doc" : "ts.public_doc";
+    sql << "SELECT s.id, s.subject, s.status, s.name, s.updated_at, s.score, ts_headline('english', left(s.subject"
+        << " || E'\\n' || s.body || E'\\n' || coalesce((SELECT string_agg(c.body, E'\\n' ORDER BY c.id)"
+        << " FROM comments c WHERE c.ticket_id = s.id" << (staff ? "" : " AND c.is_internal = 0") << "), ''), ";
+    sql.Bind(kMaxHeadlineChars) << "), to_tsquery('english', ";
+    sql.Bind(tsquery) << "), ";
+    sql.Bind(HeadlineOptions()) << ") FROM (SELECT " << columns << ", t.body, ts_rank(" << doc
+                                << ", query.q, 1) AS score FROM ticket_search ts JOIN tickets t ON t.id = ts.ticket_id"
+                                << " LEFT JOIN queues q ON q.id = t.queue_id CROSS JOIN to_tsquery('english', ";
+    sql.Bind(tsquery) << ") AS query(q) WHERE " << doc << " @@ query.q";
+    AddTicketConditions(sql, actor, scope);
+    (sql << " ORDER BY score DESC, t.id DESC LIMIT ").Bind(limit) << ") s ORDER BY s.score DESC, s.id DESC";
+  }
+  OPSDESK_ASSIGN_OR_RETURN(auto rows, tx.Query(sql.text, sql.params));
+  std::vector<SearchHit> hits;
+  hits.reserve(rows.size());
+  for (const auto& row : rows) {
+    SearchHit hit = TicketHit(row);
+    if (fts.empty()) {
+      hit.snippet_html = SnippetHtml(PlainSnippet(row.Text(6)));
+    } else if (tx.engine() == Engine::kSqlite && !staff) {
+      hit.snippet_html = SnippetHtml(FirstMarked(row, 6, 8));
+    } else {
+      hit.snippet_html = SnippetHtml(row.Text(6));
+    }
+    hits.push_back(std::move(hit));
+  }
+  return hits;
+}
+
+// Articles matching (empty expressions: filters alone), at most `limit`.
+// `published_only`: suggestions never offer a draft.
+Result<std::vector<SearchHit>> FindArticles(Transaction& tx, const Actor& actor, const Scope& scope,
+                                            const std::string& fts, const std::string& tsquery, int limit,
+                                            bool published_only) {
+  Sql sql;
+  const char* columns = "a.id, a.title, a.state, a.audience, a.updated_at";
+  if (fts.empty()) {
+    sql << "SELECT " << columns << ", 0, a.body FROM kb_articles a WHERE 1 = 1";
+  } else if (tx.engine() == Engine::kSqlite) {
+    sql << "SELECT " << columns << ", -article_fts.rank, snippet(article_fts, 1, char(2), char(3), '…', 16)"
+        << " FROM article_fts JOIN kb_articles a ON a.id = article_fts.rowid WHERE article_fts MATCH ";
+    sql.Bind(fts);
+  } else {
+    sql << "SELECT s.id, s.title, s.state, s.audience, s.updated_at, s.score, ts_headline('english', s.body, "
+        << "to_tsquery('english', ";
+    sql.Bind(tsquery) << "), ";
+    sql.Bind(HeadlineOptions()) << ") FROM (SELECT " << columns
+                                << ", a.body, ts_rank(a.search_doc, query.q, 1) AS score FROM kb_articles a"
+                                << " CROSS JOIN to_tsquery('english', ";
+    sql.Bind(tsquery) << ") AS query(q) WHERE a.search_doc @@ query.q";
+  }
+  AddArticleConditions(sql, actor, scope);
+  if (published_only) sql << " AND a.state = 'published'";
+  if (fts.empty()) {
+    (sql << " ORDER BY a.updated_at DESC, a.id DESC LIMIT ").Bind(limit);
+  } else if (tx.engine() == Engine::kSqlite) {
+    (sql << " ORDER BY article_fts.rank, a.id DESC LIMIT ").Bind(limit);
+  } else {
+    (sql << " ORDER BY score DESC, a.id DESC LIMIT ").Bind(limit) << ") s ORDER BY s.score DESC, s.id DESC";
+  }
+  OPSDESK_ASSIGN_OR_RETURN(auto rows, tx.Query(sql.text, sql.params));
+  std::vector<SearchHit> hits;
+  hits.reserve(rows.size());
+  for (const auto& row : rows) {
+    SearchHit hit = ArticleHit(row);
+    hit.snippet_html = SnippetHtml(fts.empty() ? PlainSnippet(row.Text(6)) : row.Text(6));
+    hits.push_back(std::move(hit));
+  }
+  return hits;
+}
+
+Status PagingError(const std::string& field, const std::string& message) {
+  return Status::InvalidArgument("search request is not valid", {{field, message}});
+}
+
+}  // namespace
+
+std::string SnippetHtml(std::string_view marked) {
+  std::string out;
+  out.reserve(marked.size() + 32);
+  bool open = false;
+  for (char c : marked) {
+    switch (c) {
+      case '\x02':
+        if (!open) out += "<mark>";
+        open = true;
+        break;
+      case '\x03':
+        if (open) out += "</mark>";
+        open = false;
+        break;
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&#39;"; break;
+      case '\n':
+      case '\r':
+      case '\t': out += ' '; break;
+      default: out += c;
+    }
+  }
+  if (open) out += "</mark>";
+  return out;
+}
+
+Result<Page<SearchHit>> SearchService::Search(const Actor& actor, const SearchRequest& request) {
+  OPSDESK_ASSIGN_OR_RETURN(SearchQuery query, ParseSearchQuery(request.q, request.as_you_type));
+  if (request.limit < 1 || request.limit > kMaxSearchLimit) {
+    return PagingError("limit", "must be between 1 and " + std::to_string(kMaxSearchLimit));
+  }
+  int64_t offset = 0;
+  if (request.cursor) {
+    std::string kind;
+    if (!DecodeCursor(*request.cursor, &kind, &offset) || kind != "offset" || offset < 0 ||
+        offset > kMaxSearchOffset) {
+      return PagingError("cursor", "is not a cursor from this search");
+    }
+  }
+  std::string fts = Fts5Expression(query.terms);
+  std::string tsquery = TsQueryText(query.terms);
+  // Words that all fold to nothing ("!!!") leave only the filters, which may be none.
+  if (fts.empty() && query.filters.empty()) return Page<SearchHit>{};
+  const int want = static_cast<int>(offset) + request.limit + 1;  // one more tells whether a next page exists
+
+  std::vector<SearchHit> hits;
+  Status status = db_.Read([&](Transaction& tx) -> Status {
+    OPSDESK_ASSIGN_OR_RETURN(Scope scope, ResolveScope(tx, actor, query));
+    if (scope.tickets) {
+      OPSDESK_ASSIGN_OR_RETURN(auto tickets, FindTickets(tx, actor, scope, fts, tsquery, want));
+      hits = std::move(tickets);
+    }
+    if (scope.articles) {
+      OPSDESK_ASSIGN_OR_RETURN(auto articles, FindArticles(tx, actor, scope, fts, tsquery, want, false));
+      hits.insert(hits.end(), std::make_move_iterator(articles.begin()), std::make_move_iterator(articles.end()));
+    }
+    return Status::Ok();
+  });
+  if (!status.ok()) return status;
+
+  const bool ranked = !fts.empty();
+  std::stable_sort(hits.begin(), hits.end(), [&](const SearchHit& a, const SearchHit& b) {
+    if (ranked && a.score != b.score) return a.score > b.score;
+    if (a.updated_at != b.updated_at) return a.updated_at > b.updated_at;
+    return a.id > b.id;
+  });
+  Page<SearchHit> page;
+  int64_t end = std::min<int64_t>(hits.size(), offset + request.limit);
+  for (int64_t i = offset; i < end; ++i) page.items.push_back(std::move(hits[i]));
+  if (static_cast<int64_t>(hits.size()) > end && end < kMaxSearchOffset) page.next_cursor = EncodeCursor("offset", end);
+  return page;
+}
+
+Result<std::vector<SearchHit>> SearchService::SuggestArticles(const Actor& actor, std::string_view text, int limit,
+                                                              bool as_you_type) {
+  if (limit < 1 || limit > kMaxSuggestions) {
+    return PagingError("limit", "must be between 1 and " + std::to_string(kMaxSuggestions));
+  }
+  FreeTextWords words = SignificantWords(text, kMaxSuggestionWords, as_you_type);
+  if (words.words.empty()) return std::vector<SearchHit>{};
+  std::string fts = Fts5AnyOf(words);
+  std::string tsquery = TsQueryAnyOf(words);
+  std::vector<SearchHit> hits;
+  Status status = db_.Read([&](Transaction& tx) -> Status {
+    OPSDESK_ASSIGN_OR_RETURN(hits, FindArticles(tx, actor, Scope{}, fts, tsquery, limit, true));
+    return Status::Ok();
+  });
+  if (!status.ok()) return status;
+  return hits;
+}
+
+}  // namespace opsdesk::search

@@ -1,0 +1,76 @@
+// One search over tickets (subject, body, replies, internal notes) and
+// knowledge base articles (title, body), inside opsdesk's own database: FTS5 on
+// SQLite, tsvector with GIN on PostgreSQL (migration 0012_search.sql keeps both
+// indexes in the same transaction as every write). docs/SEARCH.md has the
+// rules; the query language is in search/query.h.
+//
+// Permissions are part of every query, not a filter applied afterwards: a
+// requester's search reads only their own tickets, only their public text
+// (never an internal note, not even to rank or to make a snippet), and only
+// published public articles. Staff search everything.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "auth/user.h"
+#include "common/clock.h"
+#include "common/page.h"
+#include "common/result.h"
+#include "storage/database.h"
+
+namespace opsdesk::search {
+
+constexpr int kDefaultSearchLimit = 20;
+constexpr int kMaxSearchLimit = 100;
+constexpr int kMaxSearchOffset = 1000;  // deeper pages are for filters, not ranking
+constexpr int kMaxSuggestions = 10;
+
+struct SearchHit {
+  std::string type;  // ticket | article
+  int64_t id = 0;
+  std::string title;         // the ticket's subject, the article's title
+  std::string snippet_html;  // HTML-escaped text around the matches, each in <mark>...</mark>
+  double score = 0;          // relevance, higher first; 0 for a query of filters alone
+  std::string status;        // the ticket's status or the article's state
+  std::optional<std::string> queue;     // tickets: the queue's name
+  std::optional<std::string> audience;  // articles: public | internal
+  TimestampMs updated_at = 0;
+};
+
+struct SearchRequest {
+  std::string q;             // the query language of search/query.h
+  bool as_you_type = false;  // the last word is a prefix
+  std::optional<std::string> cursor;
+  int limit = kDefaultSearchLimit;
+};
+
+class SearchService {
+ public:
+  explicit SearchService(storage::Database& db) : db_(db) {}
+
+  // Best matches first (or newest first for a query of filters alone), tickets
+  // and articles together unless `type:` says which. kInvalidArgument naming
+  // "q" for a malformed query, "limit" or "cursor" for bad paging.
+  Result<Page<SearchHit>> Search(const auth::Actor& actor, const SearchRequest& request);
+
+  // Published articles relevant to free text: what a requester is typing as a
+  // new ticket's subject and description (public articles only), or a ticket's
+  // subject and body for the agent's panel (internal SOPs too). Any of the
+  // text's significant words may match; the best matches come first. Empty
+  // text or text of stop words alone gives no suggestions.
+  Result<std::vector<SearchHit>> SuggestArticles(const auth::Actor& actor, std::string_view text, int limit,
+                                                 bool as_you_type);
+
+ private:
+  storage::Database& db_;
+};
+
+// Snippet text from an engine, with match start and end marked by \x02 and
+// \x03, as safe HTML: everything escaped, the marks as <mark> pairs that are
+// always balanced.
+std::string SnippetHtml(std::string_view marked);
+
+}  // namespace opsdesk::search

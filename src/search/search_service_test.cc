@@ -1,0 +1,347 @@
+// Search on both engines through the real indexes: what each part of a ticket
+// and an article is found by, what the filters and operators do, that the
+// indexes follow every write (replies, notes, subject edits, merges, article
+// saves), and what a requester can never reach.
+#include "search/search_service.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+#include "kb/kb_service.h"
+#include "testing/ticket_desk.h"
+
+namespace opsdesk::search {
+namespace {
+
+using auth::Actor;
+using storage::Engine;
+using tickets::NewComment;
+using tickets::NewTicket;
+using tickets::Ticket;
+
+class SearchTest : public test_util::TicketDeskTest {
+ protected:
+  void SetUp() override {
+    ASSERT_NO_FATAL_FAILURE(TicketDeskTest::SetUp());
+    search_ = std::make_unique<SearchService>(db());
+    kb_ = std::make_unique<kb::KbService>(db(), clock_);
+  }
+
+  Actor Lead() const { return Actor::Of(lead_); }
+
+  Ticket File(const Actor& who, const std::string& subject, const std::string& body,
+              std::optional<std::string> queue = std::nullopt, std::vector<std::string> tags = {},
+              std::optional<std::string> on_behalf_of = std::nullopt) {
+    NewTicket in;
+    in.subject = subject;
+    in.body = body;
+    if (queue) in.queue = tickets::QueueRef{std::nullopt, *queue};
+    in.tags = std::move(tags);
+    in.requester_email = on_behalf_of;
+    auto created = svc().Create(who, in);
+    EXPECT_TRUE(created.ok()) << created.status().ToString();
+    clock_.Advance(1000);
+    return created.ok() ? created->ticket : Ticket{};
+  }
+
+  void Comment(const Actor& who, int64_t ticket_id, const std::string& body, bool internal) {
+    auto added = svc().AddComment(who, ticket_id, NewComment{body, internal});
+    EXPECT_TRUE(added.ok()) << added.status().ToString();
+    clock_.Advance(1000);
+  }
+
+  kb::Article Article(const std::string& title, const std::string& body, const std::string& audience,
+                      bool publish) {
+    kb::ArticleInput in;
+    in.title = title;
+    in.body = body;
+    in.audience = audience;
+    auto a = kb_->Create(Agent(), in);
+    EXPECT_TRUE(a.ok()) << a.status().ToString();
+    if (!a.ok()) return {};
+    if (publish) {
+      auto p = kb_->Transition(Lead(), a->id, "published");
+      EXPECT_TRUE(p.ok()) << p.status().ToString();
+      return p.ok() ? *p : *a;
+    }
+    return *a;
+  }
+
+  std::vector<SearchHit> Hits(const Actor& who, const std::string& q, bool as_you_type = false) {
+    SearchRequest request;
+    request.q = q;
+    request.as_you_type = as_you_type;
+    request.limit = kMaxSearchLimit;
+    auto page = search_->Search(who, request);
+    EXPECT_TRUE(page.ok()) << q << ": " << page.status().ToString();
+    return page.ok() ? page->items : std::vector<SearchHit>{};
+  }
+
+  // "ticket:12 article:3 ..." in result order.
+  std::string Found(const Actor& who, const std::string& q, bool as_you_type = false) {
+    std::string out;
+    for (const auto& hit : Hits(who, q, as_you_type)) {
+      if (!out.empty()) out += ' ';
+      out += hit.type + ":" + std::to_string(hit.id);
+    }
+    return out;
+  }
+
+  static std::string T(const Ticket& t) { return "ticket:" + std::to_string(t.id); }
+  static std::string A(const kb::Article& a) { return "article:" + std::to_string(a.id); }
+
+  std::unique_ptr<SearchService> search_;
+  std::unique_ptr<kb::KbService> kb_;
+};
+
+TEST_P(SearchTest, FindsTicketsBySubjectBodyRepliesAndNotesBestFirst) {
+  Ticket in_body = File(Alice(), "Dashboard is empty", "Since the kafka upgrade the dashboard shows nothing.");
+  Ticket in_subject = File(Alice(), "Kafka consumer lag on orders", "The orders topic is behind.");
+  Ticket in_reply = File(Bob(), "Slow loads", "Loading takes minutes.");
+  Comment(Agent(), in_reply.id, "This looks like the kafka broker restart.", false);
+  Ticket in_note = File(Bob(), "Table missing", "Where is my table?");
+  Comment(Agent(), in_note.id, "Caused by kafka retention, do not tell the requester yet.", true);
+  Ticket unrelated = File(Alice(), "Password reset", "Please reset my password.");
+
+  auto hits = Hits(Agent(), "kafka");
+  ASSERT_EQ(hits.size(), 4u);
+  EXPECT_EQ(hits[0].id, in_subject.id) << "a match in the subject ranks first";
+  std::vector<int64_t> ids;
+  for (const auto& h : hits) ids.push_back(h.id);
+  for (int64_t id : {in_body.id, in_reply.id, in_note.id}) {
+    EXPECT_NE(std::find(ids.begin(), ids.end(), id), ids.end()) << id;
+  }
+  EXPECT_EQ(std::find(ids.begin(), ids.end(), unrelated.id), ids.end());
+  EXPECT_EQ(hits[0].title, "Kafka consumer lag on orders");
+  EXPECT_EQ(hits[0].status, "new");
+  EXPECT_GT(hits[0].score, hits[3].score);
+  for (const auto& h : hits) {
+    EXPECT_NE(h.snippet_html.find("<mark>"), std::string::npos) << h.snippet_html;
+    EXPECT_EQ(h.type, "ticket");
+  }
+  // Stemming: "restarting" finds "restart".
+  EXPECT_EQ(Found(Agent(), "restarting"), T(in_reply));
+}
+
+TEST_P(SearchTest, PhrasesExclusionsPrefixesAndEveryWordRequired) {
+  Ticket group = File(Alice(), "Consumer group stuck", "The consumer group never rebalances.");
+  Ticket scattered = File(Alice(), "Group permissions", "The consumer cannot read; the group is wrong.");
+  Ticket other = File(Alice(), "Rebalance storm", "Partitions move all day.");
+
+  EXPECT_EQ(Found(Agent(), "\"consumer group\""), T(group));
+  std::string both = Found(Agent(), "consumer group");
+  EXPECT_NE(both.find(T(group)), std::string::npos);
+  EXPECT_NE(both.find(T(scattered)), std::string::npos);
+  EXPECT_EQ(both.find(T(other)), std::string::npos) << "every word is required";
+  EXPECT_EQ(Found(Agent(), "consumer group -rebalances"), T(scattered));
+  EXPECT_EQ(Found(Agent(), "partit*"), T(other));
+  EXPECT_EQ(Found(Agent(), "sto"), "") << "not a prefix unless asked";
+  EXPECT_EQ(Found(Agent(), "sto", /*as_you_type=*/true), T(other));
+  EXPECT_EQ(Found(Agent(), "rebalance storm \"all day\""), T(other));
+  // Words that are all punctuation match nothing and are no error.
+  EXPECT_EQ(Found(Agent(), "!!!"), "");
+}
+
+TEST_P(SearchTest, FiltersNarrowAndNegatedFiltersExclude) {
+  Ticket open_ingest = File(Agent(), "Backfill failed", "backfill of events", "ingestion", {"vip"},
+                            "alice@example.com");
+  Ticket new_query = File(Agent(), "Backfill slow", "backfill of query results", "query-engine", {},
+                          "bob@example.com");
+  Ticket assigned = File(Agent(), "Backfill stuck", "backfill never ends", "ingestion", {"vip"},
+                         "bob@example.com");
+  tickets::TicketPatch to_open;
+  to_open.status = "open";
+  ASSERT_OK(svc().Update(Agent(), open_ingest.id, to_open));
+  tickets::TicketPatch assign;
+  assign.assignee_id = agent2_.id;
+  ASSERT_OK(svc().Update(Agent(), assigned.id, assign));
+  kb::Article sop = Article("Backfill SOP", "How to run a backfill.", "internal", true);
+
+  auto set = [&](const std::string& q) {
+    auto hits = Hits(Agent(), q);
+    std::vector<std::string> out;
+    for (const auto& h : hits) out.push_back(h.type + ":" + std::to_string(h.id));
+    std::sort(out.begin(), out.end());
+    std::string joined;
+    for (const auto& s : out) joined += (joined.empty() ? "" : " ") + s;
+    return joined;
+  };
+  auto sorted = [](std::vector<std::string> v) {
+    std::sort(v.begin(), v.end());
+    std::string joined;
+    for (const auto& s : v) joined += (joined.empty() ? "" : " ") + s;
+    return joined;
+  };
+  EXPECT_EQ(set("backfill"), sorted({T(open_ingest), T(new_query), T(assigned), A(sop)}));
+  EXPECT_EQ(set("backfill type:ticket"), sorted({T(open_ingest), T(new_query), T(assigned)}));
+  EXPECT_EQ(set("backfill type:article"), A(sop));
+  EXPECT_EQ(set("backfill -type:article"), sorted({T(open_ingest), T(new_query), T(assigned)}));
+  // Assigning a new ticket opens it.
+  EXPECT_EQ(set("backfill status:open"), sorted({T(open_ingest), T(assigned)}));
+  EXPECT_EQ(set("backfill status:open status:new"), sorted({T(open_ingest), T(new_query), T(assigned)}));
+  EXPECT_EQ(set("backfill -status:new"), sorted({T(open_ingest), T(assigned), A(sop)}));
+  EXPECT_EQ(set("backfill status:new"), T(new_query));
+  EXPECT_EQ(set("backfill status:published"), A(sop));
+  EXPECT_EQ(set("backfill queue:ingestion"), sorted({T(open_ingest), T(assigned)}));
+  EXPECT_EQ(set("backfill -queue:ingestion type:ticket"), T(new_query));
+  EXPECT_EQ(set("backfill queue:nonexistent"), "");
+  EXPECT_EQ(set("backfill tag:vip"), sorted({T(open_ingest), T(assigned)}));
+  EXPECT_EQ(set("backfill -tag:vip type:ticket"), T(new_query));
+  EXPECT_EQ(set("backfill author:bob@example.com"), sorted({T(new_query), T(assigned)}));
+  EXPECT_EQ(set("backfill assignee:agent2@example.com"), T(assigned));
+  EXPECT_EQ(set("backfill assignee:none"), sorted({T(open_ingest), T(new_query)}));
+  EXPECT_EQ(set("backfill -assignee:none type:ticket"), T(assigned));
+  // Filters alone list newest first.
+  EXPECT_EQ(Found(Agent(), "queue:ingestion type:ticket"), T(assigned) + " " + T(open_ingest));
+  // Dates are creation days in UTC: kStart is 2023-11-14.
+  EXPECT_EQ(set("backfill after:2023-11-14 type:ticket"), sorted({T(open_ingest), T(new_query), T(assigned)}));
+  EXPECT_EQ(set("backfill after:2023-11-15"), "");
+  EXPECT_EQ(set("backfill before:2023-11-14"), "");
+  EXPECT_EQ(set("backfill before:2023-11-15 type:ticket"), sorted({T(open_ingest), T(new_query), T(assigned)}));
+}
+
+TEST_P(SearchTest, IndexesFollowEveryWrite) {
+  Ticket source = File(Alice(), "Old name", "nothing here");
+  EXPECT_EQ(Found(Agent(), "zeppelin"), "");
+  tickets::TicketPatch rename;
+  rename.subject = "Zeppelin notebook crashes";
+  ASSERT_OK(svc().Update(Agent(), source.id, rename));
+  EXPECT_EQ(Found(Agent(), "zeppelin"), T(source));
+  EXPECT_EQ(Found(Agent(), "old name"), "") << "the old subject is gone from the index";
+
+  Comment(Alice(), source.id, "Also the interpreter hangs", false);
+  EXPECT_EQ(Found(Agent(), "interpreter"), T(source));
+
+  // A merge moves the source's comments: the target is found by them, the source not.
+  Ticket target = File(Alice(), "Notebooks broken", "see other ticket");
+  ASSERT_OK(svc().Merge(Agent(), source.id, target.id));
+  EXPECT_EQ(Found(Agent(), "interpreter"), T(target));
+  EXPECT_EQ(Found(Alice(), "interpreter"), T(target));
+
+  kb::Article draft = Article("Quota handling", "Raise the quota.", "internal", false);
+  EXPECT_EQ(Found(Agent(), "quota"), A(draft));
+  kb::ArticleInput edit;
+  edit.body = "Ask the platform team for a larger allowance.";
+  edit.expected_version = draft.version;
+  ASSERT_OK(kb_->Update(Agent(), draft.id, edit));
+  EXPECT_EQ(Found(Agent(), "allowance"), A(draft));
+  EXPECT_EQ(Found(Agent(), "raise"), "") << "the old body is gone from the index";
+  EXPECT_EQ(Found(Agent(), "quota"), A(draft)) << "the title still matches";
+}
+
+TEST_P(SearchTest, RequesterSearchesOnlyTheirOwnPublicTextAndPublishedPublicArticles) {
+  Ticket mine = File(Alice(), "Spark job fails", "Executor lost.");
+  Comment(Agent(), mine.id, "Public answer: increase executor memory.", false);
+  Comment(Agent(), mine.id, "Internal: the zorblax cluster is overloaded, escalate.", true);
+  Ticket theirs = File(Bob(), "Spark shuffle errors", "Shuffle fetch failed, zorblax mentioned.");
+  kb::Article public_published = Article("Spark executor memory", "Raise spark.executor.memory.", "public", true);
+  kb::Article internal_published = Article("Spark cluster runbook", "Restart the spark history server.",
+                                           "internal", true);
+  kb::Article public_draft = Article("Spark tuning draft", "Spark draft notes.", "public", false);
+
+  // Staff see everything.
+  std::string staff = Found(Agent(), "spark");
+  for (const auto& id : {T(mine), T(theirs), A(public_published), A(internal_published), A(public_draft)}) {
+    EXPECT_NE(staff.find(id), std::string::npos) << id;
+  }
+  // Alice: her ticket and the published public article, nothing else.
+  std::string alice = Found(Alice(), "spark");
+  EXPECT_NE(alice.find(T(mine)), std::string::npos);
+  EXPECT_NE(alice.find(A(public_published)), std::string::npos);
+  EXPECT_EQ(alice.find(T(theirs)), std::string::npos);
+  EXPECT_EQ(alice.find(A(internal_published)), std::string::npos);
+  EXPECT_EQ(alice.find(A(public_draft)), std::string::npos);
+  // An internal note never matches for her, nor does another person's ticket,
+  // and no filter widens what she can read.
+  EXPECT_EQ(Found(Alice(), "zorblax"), "");
+  EXPECT_EQ(Hits(Agent(), "zorblax").size(), 2u);
+  EXPECT_EQ(Found(Alice(), "overloaded"), "");
+  EXPECT_EQ(Found(Alice(), "spark author:bob@example.com"), "");
+  EXPECT_EQ(Found(Alice(), "spark status:draft"), "");
+  EXPECT_EQ(Found(Alice(), "spark status:published type:article"), A(public_published));
+  EXPECT_EQ(Found(Alice(), "type:ticket"), T(mine));
+  EXPECT_EQ(Found(Alice(), "status:open"), T(mine));
+  // Her snippets never show the note, even where the note would fit the query best.
+  for (const auto& hit : Hits(Alice(), "executor")) {
+    EXPECT_EQ(hit.snippet_html.find("zorblax"), std::string::npos) << hit.snippet_html;
+    EXPECT_EQ(hit.snippet_html.find("overloaded"), std::string::npos) << hit.snippet_html;
+  }
+  for (const auto& hit : Hits(Alice(), "spark")) {
+    EXPECT_EQ(hit.snippet_html.find("escalate"), std::string::npos) << hit.snippet_html;
+  }
+  // Bob cannot reach Alice's ticket by any word of it.
+  EXPECT_EQ(Found(Bob(), "executor lost"), "");
+  EXPECT_EQ(Found(Bob(), "increase executor memory type:ticket"), "");
+}
+
+TEST_P(SearchTest, PagesWithACursorAndRejectsBadRequests) {
+  for (int i = 0; i < 7; ++i) File(Alice(), "Airflow DAG " + std::to_string(i), "airflow scheduler");
+  SearchRequest request;
+  request.q = "airflow";
+  request.limit = 3;
+  std::vector<int64_t> seen;
+  for (int page_no = 0; page_no < 5; ++page_no) {
+    ASSERT_OK_AND_ASSIGN(auto page, search_->Search(Agent(), request));
+    for (const auto& h : page.items) seen.push_back(h.id);
+    if (!page.next_cursor) break;
+    request.cursor = page.next_cursor;
+  }
+  std::sort(seen.begin(), seen.end());
+  EXPECT_EQ(seen.size(), 7u);
+  EXPECT_EQ(std::unique(seen.begin(), seen.end()), seen.end()) << "no result twice";
+
+  auto field_error = [&](SearchRequest r, const std::string& field) {
+    auto result = search_->Search(Agent(), r);
+    ASSERT_FALSE(result.ok());
+    EXPECT_EQ(result.status().code(), StatusCode::kInvalidArgument);
+    EXPECT_EQ(result.status().fields().count(field), 1u) << result.status().ToString();
+  };
+  SearchRequest bad;
+  bad.q = "\"unterminated";
+  field_error(bad, "q");
+  bad.q = "status:bogus";
+  field_error(bad, "q");
+  bad.q = "airflow";
+  bad.limit = 0;
+  field_error(bad, "limit");
+  bad.limit = 10;
+  bad.cursor = "not-a-cursor";
+  field_error(bad, "cursor");
+}
+
+TEST_P(SearchTest, SuggestsPublishedArticlesForFreeText) {
+  kb::Article quota = Article("Requesting more storage quota", "Open the quota form and ask for more storage.",
+                              "public", true);
+  kb::Article runbook = Article("Quota exhaustion runbook", "Internal steps when a tenant hits its storage quota.",
+                                "internal", true);
+  kb::Article draft = Article("Quota FAQ draft", "storage quota questions", "public", false);
+  Article("Resetting a password", "Use the self-service page.", "public", true);
+
+  auto ids = [](const std::vector<SearchHit>& hits) {
+    std::string out;
+    for (const auto& h : hits) out += (out.empty() ? "" : " ") + std::string("article:") + std::to_string(h.id);
+    return out;
+  };
+  ASSERT_OK_AND_ASSIGN(auto for_requester,
+                       search_->SuggestArticles(Alice(), "I have run out of storage quota in my project", 5, false));
+  EXPECT_EQ(ids(for_requester), A(quota));
+  ASSERT_OK_AND_ASSIGN(auto for_agent, search_->SuggestArticles(Agent(), "tenant storage quota exhausted", 5, false));
+  std::string agent_ids = ids(for_agent);
+  EXPECT_EQ(agent_ids.find(A(draft)), std::string::npos) << "a draft is never suggested";
+  ASSERT_EQ(for_agent.size(), 2u);
+  EXPECT_EQ(for_agent[0].id, runbook.id) << "more of the words match the runbook";
+  // As one types, the unfinished last word is a prefix.
+  ASSERT_OK_AND_ASSIGN(auto typing, search_->SuggestArticles(Alice(), "need more quo", 5, true));
+  EXPECT_EQ(ids(typing), A(quota));
+  ASSERT_OK_AND_ASSIGN(auto nothing, search_->SuggestArticles(Alice(), "the and of it", 5, false));
+  EXPECT_TRUE(nothing.empty());
+  EXPECT_FALSE(search_->SuggestArticles(Alice(), "quota", 0, false).ok());
+}
+
+std::string EngineParamName(const testing::TestParamInfo<Engine>& info) { return storage::EngineName(info.param); }
+
+INSTANTIATE_TEST_SUITE_P(Engines, SearchTest, testing::Values(Engine::kSqlite, Engine::kPostgres), EngineParamName);
+
+}  // namespace
+}  // namespace opsdesk::search
