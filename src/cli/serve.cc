@@ -128,8 +128,9 @@ int Serve(const config::ServerConfig& cfg) {
   automation::EscalationRuleService rules(**db, clock);
   catalog::CatalogService catalog(**db, clock, oncall);
   kb::KbService kb(**db, clock);
+  search::SearchService search(**db);
   http::Api api(http::ApiServices{**db, clock, auth, users, queues, tickets, hub, notify, oncall, sla, escalations,
-                                  rules, catalog, kb});
+                                  rules, catalog, kb, search});
   if ((*db)->engine() == storage::Engine::kSqlite) {
     // SQLite reads in WAL mode never wait for the writer, so GETs skip the
     // worker pool; writes (which wait for their group commit) still use it.

@@ -19,6 +19,13 @@ TEST(TextTest, Utf8Validation) {
   EXPECT_EQ(Utf8Length("Grüße"), 5u);
 }
 
+TEST(TextTest, Utf8PrefixCutsBeforeAWholeCharacter) {
+  EXPECT_EQ(Utf8Prefix("short", 10), "short");
+  EXPECT_EQ(Utf8Prefix("abc\xc3\xbc", 4), "abc") << "never half of \u00fc";
+  EXPECT_EQ(Utf8Prefix("abc\xc3\xbc", 5), "abc\xc3\xbc");
+  EXPECT_EQ(Utf8Prefix("\xe2\x82\xac", 2), "");
+}
+
 TEST(TextTest, FieldProblems) {
   EXPECT_EQ(TextFieldProblem("ok", 1, 10, false), "");
   EXPECT_EQ(TextFieldProblem("", 1, 10, false), "must not be empty");

@@ -12,6 +12,8 @@ bool IsValidUtf8(std::string_view text);
 // Number of Unicode code points (text must be valid UTF-8).
 size_t Utf8Length(std::string_view text);
 std::string Trim(std::string_view text);
+// At most `max_bytes` of valid UTF-8 `text`, cut before a whole character.
+std::string_view Utf8Prefix(std::string_view text, size_t max_bytes);
 std::string ToLowerAscii(std::string_view text);
 // A pragmatic address check: one @, a non-empty local part, a dotted domain, no spaces.
 bool LooksLikeEmail(std::string_view text);

@@ -53,6 +53,7 @@ Api::Api(ApiServices services) : services_(services) {
   RegisterAutomationRoutes(router_, services_);
   RegisterCatalogRoutes(router_, services_);
   RegisterKbRoutes(router_, services_);
+  RegisterSearchRoutes(router_, services_);
   RegisterSystemRoutes(router_, services_, metrics_);
 }
 

@@ -22,6 +22,7 @@
 #include "notify/notify_service.h"
 #include "oncall/oncall_service.h"
 #include "queues/queue_service.h"
+#include "search/search_service.h"
 #include "sla/sla_service.h"
 #include "storage/database.h"
 #include "tickets/ticket_service.h"
@@ -43,6 +44,7 @@ struct ApiServices {
   automation::EscalationRuleService& rules;
   catalog::CatalogService& catalog;
   kb::KbService& kb;
+  search::SearchService& search;
 };
 
 // The web session cookie set by POST /auth/login.
@@ -84,6 +86,7 @@ void RegisterEscalationRoutes(Router& router, ApiServices& services);
 void RegisterAutomationRoutes(Router& router, ApiServices& services);
 void RegisterCatalogRoutes(Router& router, ApiServices& services);
 void RegisterKbRoutes(Router& router, ApiServices& services);
+void RegisterSearchRoutes(Router& router, ApiServices& services);
 void RegisterSystemRoutes(Router& router, ApiServices& services, Metrics& metrics);
 
 // Parses a positive integer path parameter; nullopt when it is not one.

@@ -231,9 +231,7 @@ std::string HeadlineOptions() {
 // The start of a text as a snippet when there is nothing to highlight.
 std::string PlainSnippet(const std::string& text) {
   if (text.size() <= kPlainSnippetChars) return text;
-  size_t cut = kPlainSnippetChars;
-  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;  // not inside a character
-  return text.substr(0, cut) + "…";
+  return std::string(Utf8Prefix(text, kPlainSnippetChars)) + "…";
 }
 
 SearchHit TicketHit(const storage::Row& row) {
@@ -452,6 +450,7 @@ Result<std::vector<SearchHit>> SearchService::SuggestArticles(const Actor& actor
   if (limit < 1 || limit > kMaxSuggestions) {
     return PagingError("limit", "must be between 1 and " + std::to_string(kMaxSuggestions));
   }
+  if (!IsValidUtf8(text)) return Status::InvalidArgument("suggestion text is not valid", {{"q", "must be valid UTF-8"}});
   FreeTextWords words = SignificantWords(text, kMaxSuggestionWords, as_you_type);
   if (words.words.empty()) return std::vector<SearchHit>{};
   std::string fts = Fts5AnyOf(words);

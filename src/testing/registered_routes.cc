@@ -40,8 +40,9 @@ Result<RouteSet> RegisteredRoutes() {
   automation::EscalationRuleService rules(db, clock);
   catalog::CatalogService catalog(db, clock, oncall);
   kb::KbService kb(db, clock);
+  search::SearchService search(db);
   http::Api api(http::ApiServices{db, clock, auth, users, queues, tickets, hub, notify, oncall, sla, escalations,
-                                  rules, catalog, kb});
+                                  rules, catalog, kb, search});
   RouteSet routes;
   for (const auto& route : api.router().routes()) routes.emplace(route.method, route.pattern);
   return routes;

@@ -578,6 +578,15 @@ std::vector<RouteCase> RouteTable(World& w) {
   add("GET", "/api/v1/articles/{id}/events", staff_article,
       [article_path](Who) { return Call{article_path("/events")}; });
 
+  // --- search_handlers.cc: everyone signed in searches what they may read
+  // (what each finds: tests/e2e/search_api_test.cc); the ticket panel is staff's
+  add("GET", "/api/v1/search", Authed(200, 200, 200, 200, 200),
+      [](Who) { return Call{"/api/v1/search?q=filed%20status:open"}; });
+  add("GET", "/api/v1/search/suggestions", Authed(200, 200, 200, 200, 200),
+      [](Who) { return Call{"/api/v1/search/suggestions?q=steps&as_you_type=true"}; });
+  add("GET", "/api/v1/tickets/{id}/suggested-articles", Authed(403, 403, 200, 200, 200),
+      [&w](Who) { return Call{TicketPath(w.requester_ticket, "/suggested-articles")}; });
+
   // --- system_handlers.cc: no authentication
   add("GET", "/healthz", Everyone(200), [](Who) { return Call{"/healthz"}; });
   add("GET", "/readyz", Everyone(200), [](Who) { return Call{"/readyz"}; });
