@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iomanip>
+#include <unistd.h>
 #include <iostream>
 #include <sstream>
 
@@ -120,6 +121,50 @@ void PrintArticleTable(const boost::json::array& items) {
     std::cout << std::left << std::setw(8) << Field(a, "id") << std::setw(11) << Field(a, "state") << std::setw(10)
               << Field(a, "audience") << std::setw(6) << Field(a, "version") << std::setw(16)
               << Clip(Field(a, "category"), 15) << Clip(Field(a, "title"), 60) << "\n";
+  }
+}
+
+// A search snippet (escaped HTML with <mark> around matches) for a terminal:
+// matches in bold when standard output is one, the entities decoded.
+std::string SnippetForTerminal(const std::string& html) {
+  const bool tty = isatty(STDOUT_FILENO) != 0;
+  static const std::pair<std::string_view, std::string_view> kEntities[] = {
+      {"&amp;", "&"}, {"&lt;", "<"}, {"&gt;", ">"}, {"&quot;", "\""}, {"&#39;", "'"}};
+  std::string out;
+  for (size_t i = 0; i < html.size();) {
+    std::string_view rest = std::string_view(html).substr(i);
+    if (rest.starts_with("<mark>")) {
+      if (tty) out += "\033[1m";
+      i += 6;
+      continue;
+    }
+    if (rest.starts_with("</mark>")) {
+      if (tty) out += "\033[0m";
+      i += 7;
+      continue;
+    }
+    bool decoded = false;
+    for (const auto& [entity, text] : kEntities) {
+      if (rest.starts_with(entity)) {
+        out += text;
+        i += entity.size();
+        decoded = true;
+        break;
+      }
+    }
+    if (!decoded) out += html[i++];
+  }
+  return out;
+}
+
+void PrintSearchResults(const boost::json::array& items) {
+  if (items.empty()) std::cout << "no matches\n";
+  for (const auto& item : items) {
+    const auto& h = item.as_object();
+    std::string where = Field(h, "type") == "ticket" ? Field(h, "queue") : Field(h, "audience");
+    std::cout << std::left << std::setw(8) << Field(h, "type") << std::setw(8) << Field(h, "id") << std::setw(11)
+              << Field(h, "status") << std::setw(16) << Clip(where, 15) << Clip(Field(h, "title"), 70) << "\n"
+              << "        " << SnippetForTerminal(Field(h, "snippet")) << "\n";
   }
 }
 
@@ -426,6 +471,23 @@ void AddClientCommands(CLI::App& app, int* exit_code) {
       if (x_state != "all") path += "?state=" + UrlEncode(x_state);
       return PrintOrFail(client.Call("GET", path), flags.json,
                          [](const boost::json::value& v) { PrintEscalationTable(v.at("items").as_array()); });
+    });
+  });
+
+  // search: tickets and articles (docs/SEARCH.md)
+  auto* search = app.add_subcommand(
+      "search", "Search tickets and articles: words, \"phrases\", -exclusions, prefix*, filters such as status:open");
+  AddClientFlags(search, flags);
+  static std::vector<std::string> s_words;
+  static int s_limit = 20;
+  search->add_option("query", s_words, "The query (several arguments are joined by spaces)")->required();
+  search->add_option("--limit", s_limit, "At most this many results (1-100)");
+  search->callback([exit_code] {
+    *exit_code = WithClient(flags, [](ApiClient& client) {
+      std::string q;
+      for (const auto& word : s_words) q += (q.empty() ? "" : " ") + word;
+      return PrintOrFail(client.Call("GET", "/api/v1/search?q=" + UrlEncode(q) + "&limit=" + std::to_string(s_limit)),
+                         flags.json, [](const boost::json::value& v) { PrintSearchResults(v.at("items").as_array()); });
     });
   });
 

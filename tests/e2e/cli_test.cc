@@ -263,6 +263,33 @@ TEST_P(CliTest, ArticleWorkflow) {
   EXPECT_TRUE(FailsWithOneLine(Client({"article", "show", id}, requester_token_), "not found"));
 }
 
+TEST_P(CliTest, SearchPrintsMatchesWithTheirSnippets) {
+  // One word per engine: each engine's desk is its own database.
+  const std::string word = std::string("florbix") + storage::EngineName(GetParam());
+  HttpClient http = Http();
+  HttpResponse filed = http.Post("/api/v1/tickets",
+                                 object{{"subject", "Export " + word + " stalls"}, {"body", "The <nightly> export."}},
+                                 desk().requester.token);
+  ASSERT_EQ(filed.status, 201) << filed.Describe();
+  const std::string id = std::to_string(Int(filed.Json(), "id"));
+
+  CommandResult found = Client({"search", word, "type:ticket"}, agent_token_);
+  ASSERT_EQ(found.exit_code, 0) << found.Describe();
+  EXPECT_EQ(found.out.rfind("ticket  " + id, 0), 0u) << found.Describe();
+  EXPECT_NE(found.out.find("Export " + word + " stalls"), std::string::npos) << found.Describe();
+  EXPECT_EQ(found.out.find("<mark>"), std::string::npos) << "no HTML on a terminal: " << found.Describe();
+  CommandResult json = Client({"search", "--json", word}, agent_token_);
+  ASSERT_EQ(json.exit_code, 0) << json.Describe();
+  boost::json::value parsed = ParseJson(json.out);
+  ASSERT_TRUE(parsed.is_object()) << json.Describe();
+  EXPECT_EQ(parsed.at("items").as_array().size(), 1u) << json.Describe();
+  // The requester finds it; another requester does not.
+  CommandResult none = Client({"search", word}, desk().other_requester.token);
+  ASSERT_EQ(none.exit_code, 0) << none.Describe();
+  EXPECT_EQ(none.out, "no matches\n") << none.Describe();
+  EXPECT_TRUE(FailsWithOneLine(Client({"search", "\"unterminated"}, agent_token_), "quote"));
+}
+
 TEST_P(CliTest, ErrorsAreOneLineAndNonZero) {
   CommandResult missing = Client({"ticket", "show", "999999"}, agent_token_);
   EXPECT_TRUE(FailsWithOneLine(missing, "not found"));
