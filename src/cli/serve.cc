@@ -129,8 +129,9 @@ int Serve(const config::ServerConfig& cfg) {
   catalog::CatalogService catalog(**db, clock, oncall);
   kb::KbService kb(**db, clock);
   search::SearchService search(**db);
+  kb::UsageService kb_usage(**db, clock, kb, tickets);
   http::Api api(http::ApiServices{**db, clock, auth, users, queues, tickets, hub, notify, oncall, sla, escalations,
-                                  rules, catalog, kb, search});
+                                  rules, catalog, kb, search, kb_usage});
   if ((*db)->engine() == storage::Engine::kSqlite) {
     // SQLite reads in WAL mode never wait for the writer, so GETs skip the
     // worker pool; writes (which wait for their group commit) still use it.

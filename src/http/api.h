@@ -18,6 +18,7 @@
 #include "http/router.h"
 #include "http/static_files.h"
 #include "kb/kb_service.h"
+#include "kb/usage_service.h"
 #include "live/live_hub.h"
 #include "notify/notify_service.h"
 #include "oncall/oncall_service.h"
@@ -45,6 +46,7 @@ struct ApiServices {
   catalog::CatalogService& catalog;
   kb::KbService& kb;
   search::SearchService& search;
+  kb::UsageService& kb_usage;
 };
 
 // The web session cookie set by POST /auth/login.

@@ -4,6 +4,7 @@
 #include "http/api.h"
 #include "http/json_io.h"
 #include "kb/kb_service.h"
+#include "kb/usage_service.h"
 
 namespace opsdesk::http {
 namespace {
@@ -97,6 +98,37 @@ std::optional<int> VersionParam(const CallContext& ctx, const char* name) {
   auto v = ParsePositive(it->second);
   if (!v || *v > 1'000'000) return std::nullopt;
   return static_cast<int>(*v);
+}
+
+object LinkJson(const kb::TicketArticleLink& l) {
+  return object{{"ticket_id", l.ticket_id},
+                {"article_id", l.article_id},
+                {"article_title", l.article_title},
+                {"article_audience", l.article_audience},
+                {"article_version", l.article_version},
+                {"kind", l.kind},
+                {"linked_by", OptionalInt(l.linked_by)},
+                {"linked_at", FormatTimestamp(l.linked_at)}};
+}
+
+object CountsJson(const kb::FeedbackCounts& c) {
+  return object{{"helpful_count", c.helpful}, {"not_helpful_count", c.not_helpful}};
+}
+
+// ?days= (1..365, default 30).
+std::optional<int> DaysParam(const Request& req, std::map<std::string, std::string>& errors) {
+  auto v = req.QueryParam("days");
+  if (!v) return 30;
+  auto n = ParsePositive(*v);
+  if (!n || *n > kb::kMaxGapDays) {
+    errors["days"] = "must be an integer from 1 to " + std::to_string(kb::kMaxGapDays);
+    return std::nullopt;
+  }
+  return static_cast<int>(*n);
+}
+
+Response TicketNotFound(const CallContext& ctx) {
+  return ErrorResponse(Status::NotFound("ticket not found"), ctx.request);
 }
 
 }  // namespace
@@ -258,6 +290,165 @@ void RegisterKbRoutes(Router& router, ApiServices& services) {
                              {"after", OptionalString(e.after)}});
     }
     return PageResponse(std::move(items), std::nullopt);
+  });
+
+  // --- how articles are used (kb/usage_service.h)
+  router.Add("POST", "/api/v1/tickets/{id}/articles", [&s](CallContext& ctx) {
+    auto id = IdParam(ctx);
+    if (!id) return TicketNotFound(ctx);
+    if (!ctx.actor().IsStaff()) {
+      return ErrorResponse(Status::PermissionDenied("only staff link articles to tickets"), ctx.request);
+    }
+    auto body = ParseJsonObject(ctx.request);
+    if (!body.ok()) return ErrorResponse(body.status(), ctx.request);
+    FieldReader in(*body, {"article_id", "kind"});
+    auto article_id = in.Int("article_id", true);
+    auto kind = in.String("kind", true);
+    if (Status st = in.Finish("link is not valid"); !st.ok()) return ErrorResponse(st, ctx.request);
+    auto link = s.kb_usage.Link(ctx.actor(), *id, *article_id, *kind);
+    if (!link.ok()) return ErrorResponse(link.status(), ctx.request);
+    return JsonResponse(201, LinkJson(*link));
+  });
+
+  router.Add("GET", "/api/v1/tickets/{id}/articles", [&s](CallContext& ctx) {
+    auto id = IdParam(ctx);
+    if (!id) return TicketNotFound(ctx);
+    auto links = s.kb_usage.ListForTicket(ctx.actor(), *id);
+    if (!links.ok()) return ErrorResponse(links.status(), ctx.request);
+    array items;
+    for (const auto& l : *links) items.push_back(LinkJson(l));
+    return PageResponse(std::move(items), std::nullopt);
+  });
+
+  router.Add("DELETE", "/api/v1/tickets/{id}/articles/{article_id}", [&s](CallContext& ctx) {
+    auto id = IdParam(ctx);
+    auto article_id = IdParam(ctx, "article_id");
+    if (!id || !article_id) return TicketNotFound(ctx);
+    Status st = s.kb_usage.Unlink(ctx.actor(), *id, *article_id);
+    if (!st.ok()) return ErrorResponse(st, ctx.request);
+    return NoContent();
+  });
+
+  router.Add("POST", "/api/v1/tickets/{id}/draft-article", [&s](CallContext& ctx) {
+    auto id = IdParam(ctx);
+    if (!id) return TicketNotFound(ctx);
+    auto draft = s.kb_usage.DraftFromTicket(ctx.actor(), *id);
+    if (!draft.ok()) return ErrorResponse(draft.status(), ctx.request);
+    return ArticleResponse(201, *draft, true);
+  });
+
+  router.Add("GET", "/api/v1/articles/{id}/usage", [&s](CallContext& ctx) {
+    auto id = IdParam(ctx);
+    if (!id) return NotFound(ctx);
+    auto usage = s.kb_usage.Usage(ctx.actor(), *id);
+    if (!usage.ok()) return ErrorResponse(usage.status(), ctx.request);
+    array recent;
+    for (const auto& u : usage->recent) {
+      recent.push_back(object{{"ticket_id", u.ticket_id},
+                              {"subject", u.subject},
+                              {"status", u.status},
+                              {"kind", u.kind},
+                              {"article_version", u.article_version},
+                              {"linked_by", OptionalInt(u.linked_by)},
+                              {"linked_at", FormatTimestamp(u.linked_at)}});
+    }
+    return JsonResponse(200, object{{"ticket_count", usage->ticket_count}, {"recent", std::move(recent)}});
+  });
+
+  router.Add("POST", "/api/v1/articles/{id}/feedback", [&s](CallContext& ctx) {
+    auto id = IdParam(ctx);
+    if (!id) return NotFound(ctx);
+    auto body = ParseJsonObject(ctx.request);
+    if (!body.ok()) return ErrorResponse(body.status(), ctx.request);
+    FieldReader in(*body, {"helpful", "comment"});
+    auto helpful = in.Bool("helpful");
+    if (!helpful && !in.Has("helpful")) in.AddError("helpful", "is required");
+    auto comment = in.String("comment");
+    if (Status st = in.Finish("feedback is not valid"); !st.ok()) return ErrorResponse(st, ctx.request);
+    auto counts = s.kb_usage.RecordFeedback(ctx.actor(), *id, *helpful, comment.value_or(""));
+    if (!counts.ok()) return ErrorResponse(counts.status(), ctx.request);
+    return JsonResponse(201, CountsJson(*counts));
+  });
+
+  router.Add("GET", "/api/v1/articles/{id}/feedback", [&s](CallContext& ctx) {
+    auto id = IdParam(ctx);
+    if (!id) return NotFound(ctx);
+    auto feedback = s.kb_usage.Feedback(ctx.actor(), *id);
+    if (!feedback.ok()) return ErrorResponse(feedback.status(), ctx.request);
+    array items;
+    for (const auto& f : feedback->items) {
+      items.push_back(object{{"user_id", f.user_id},
+                             {"helpful", f.helpful},
+                             {"comment", f.comment},
+                             {"article_version", f.article_version},
+                             {"at", FormatTimestamp(f.at)}});
+    }
+    object out = CountsJson(feedback->counts);
+    out["items"] = std::move(items);
+    out["next_cursor"] = nullptr;
+    return JsonResponse(200, out);
+  });
+
+  router.Add("GET", "/api/v1/kb/gaps", [&s](CallContext& ctx) {
+    std::map<std::string, std::string> errors;
+    auto days = DaysParam(ctx.request, errors);
+    if (!errors.empty()) return ErrorResponse(Status::InvalidArgument("invalid query", errors), ctx.request);
+    auto gaps = s.kb_usage.Gaps(ctx.actor(), *days);
+    if (!gaps.ok()) return ErrorResponse(gaps.status(), ctx.request);
+    array groups;
+    for (const auto& g : gaps->groups) {
+      groups.push_back(object{{"queue", OptionalString(g.queue)},
+                              {"tag", OptionalString(g.tag)},
+                              {"count", g.count},
+                              {"ticket_ids", ToArray(g.ticket_ids)}});
+    }
+    return JsonResponse(200, object{{"days", gaps->days}, {"total", gaps->total}, {"groups", std::move(groups)}});
+  });
+
+  // The portal's suggestion sessions (deflection).
+  auto read_session = [](const CallContext& ctx, const char* id_field, std::string* session, int64_t* id) {
+    auto body = ParseJsonObject(ctx.request);
+    if (!body.ok()) return body.status();
+    FieldReader in(*body, {"session", id_field});
+    auto s_value = in.String("session", true);
+    auto id_value = in.Int(id_field, true);
+    OPSDESK_RETURN_IF_ERROR(in.Finish("request is not valid"));
+    *session = *s_value;
+    *id = *id_value;
+    return Status::Ok();
+  };
+  router.Add("POST", "/api/v1/deflection/views", [&s, read_session](CallContext& ctx) {
+    std::string session;
+    int64_t article_id = 0;
+    if (Status st = read_session(ctx, "article_id", &session, &article_id); !st.ok()) {
+      return ErrorResponse(st, ctx.request);
+    }
+    Status st = s.kb_usage.RecordSuggestionView(ctx.actor(), session, article_id);
+    if (!st.ok()) return ErrorResponse(st, ctx.request);
+    return NoContent();
+  });
+  router.Add("POST", "/api/v1/deflection/filed", [&s, read_session](CallContext& ctx) {
+    std::string session;
+    int64_t ticket_id = 0;
+    if (Status st = read_session(ctx, "ticket_id", &session, &ticket_id); !st.ok()) {
+      return ErrorResponse(st, ctx.request);
+    }
+    Status st = s.kb_usage.RecordFiled(ctx.actor(), session, ticket_id);
+    if (!st.ok()) return ErrorResponse(st, ctx.request);
+    return NoContent();
+  });
+  router.Add("GET", "/api/v1/deflection", [&s](CallContext& ctx) {
+    std::map<std::string, std::string> errors;
+    auto days = DaysParam(ctx.request, errors);
+    if (!errors.empty()) return ErrorResponse(Status::InvalidArgument("invalid query", errors), ctx.request);
+    auto stats = s.kb_usage.Deflection(ctx.actor(), *days);
+    if (!stats.ok()) return ErrorResponse(stats.status(), ctx.request);
+    return JsonResponse(200, object{{"days", stats->days},
+                                    {"sessions", stats->sessions},
+                                    {"filed", stats->filed},
+                                    {"deflected", stats->deflected},
+                                    {"open", stats->open},
+                                    {"rate", stats->rate ? boost::json::value(*stats->rate) : nullptr}});
   });
 }
 

@@ -41,8 +41,9 @@ Result<RouteSet> RegisteredRoutes() {
   catalog::CatalogService catalog(db, clock, oncall);
   kb::KbService kb(db, clock);
   search::SearchService search(db);
+  kb::UsageService kb_usage(db, clock, kb, tickets);
   http::Api api(http::ApiServices{db, clock, auth, users, queues, tickets, hub, notify, oncall, sla, escalations,
-                                  rules, catalog, kb, search});
+                                  rules, catalog, kb, search, kb_usage});
   RouteSet routes;
   for (const auto& route : api.router().routes()) routes.emplace(route.method, route.pattern);
   return routes;

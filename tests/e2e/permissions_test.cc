@@ -578,6 +578,58 @@ std::vector<RouteCase> RouteTable(World& w) {
   add("GET", "/api/v1/articles/{id}/events", staff_article,
       [article_path](Who) { return Call{article_path("/events")}; });
 
+  // --- kb_handlers.cc, how articles are used: links and drafts are staff's,
+  // votes are anyone's who can read the article, figures are the lead's
+  auto published_id = [article_path]() {
+    std::string path = article_path("", true);
+    return std::stoll(path.substr(path.rfind('/') + 1));
+  };
+  add("POST", "/api/v1/tickets/{id}/articles", Authed(403, 403, 201, 201, 201), [&w, published_id](Who) {
+    return Call{TicketPath(w.requester_ticket, "/articles"),
+                object{{"article_id", published_id()}, {"kind", "resolved_with"}}};
+  });
+  add("GET", "/api/v1/tickets/{id}/articles", Authed(403, 403, 200, 200, 200),
+      [&w](Who) { return Call{TicketPath(w.requester_ticket, "/articles")}; });
+  add("DELETE", "/api/v1/tickets/{id}/articles/{article_id}", Authed(403, 403, 204, 204, 204),
+      [&w, published_id](Who) {
+        int64_t article = published_id();
+        HttpClient client = w.desk->Client();
+        HttpResponse l = client.Post(TicketPath(w.requester_ticket, "/articles"),
+                                     object{{"article_id", article}, {"kind", "resolved_with"}}, w.desk->admin.token);
+        EXPECT_EQ(l.status, 201) << l.Describe();
+        return Call{TicketPath(w.requester_ticket, "/articles/" + std::to_string(article))};
+      });
+  add("POST", "/api/v1/tickets/{id}/draft-article", Authed(403, 403, 201, 201, 201), [&w](Who) {
+    HttpClient client = w.desk->Client();
+    int64_t ticket = FileTicket(client, w.desk->requester.token, "Solved for a draft");
+    HttpResponse solved = client.Patch(TicketPath(ticket), object{{"status", "solved"}}, w.desk->agent.token);
+    EXPECT_EQ(solved.status, 200) << solved.Describe();
+    return Call{TicketPath(ticket, "/draft-article")};
+  });
+  add("GET", "/api/v1/articles/{id}/usage", staff_article,
+      [article_path](Who) { return Call{article_path("/usage", true)}; });
+  add("POST", "/api/v1/articles/{id}/feedback", Authed(201, 201, 201, 201, 201), [&w, published_id](Who) {
+    // Public, so every requester may read it and vote.
+    int64_t article = published_id();
+    HttpClient client = w.desk->Client();
+    std::string path = "/api/v1/articles/" + std::to_string(article);
+    EXPECT_EQ(client.Patch(path, object{{"audience", "public"}}, w.desk->admin.token).status, 200);
+    return Call{path + "/feedback", object{{"helpful", true}}};
+  });
+  add("GET", "/api/v1/articles/{id}/feedback", staff_article,
+      [article_path](Who) { return Call{article_path("/feedback", true)}; });
+  add("GET", "/api/v1/kb/gaps", Authed(403, 403, 403, 200, 200), [](Who) { return Call{"/api/v1/kb/gaps?days=7"}; });
+  add("POST", "/api/v1/deflection/views", Authed(404, 404, 204, 204, 204), [published_id](Who) {
+    // An internal article: requesters cannot have viewed it (404); staff views count nothing.
+    return Call{"/api/v1/deflection/views", object{{"session", "walk-session-1"}, {"article_id", published_id()}}};
+  });
+  // Another requester's ticket is 404; staff filings count nothing.
+  add("POST", "/api/v1/deflection/filed", Authed(204, 404, 204, 204, 204), [&w](Who) {
+    return Call{"/api/v1/deflection/filed", object{{"session", "walk-session-1"}, {"ticket_id", w.requester_ticket}}};
+  });
+  add("GET", "/api/v1/deflection", Authed(403, 403, 403, 200, 200),
+      [](Who) { return Call{"/api/v1/deflection?days=30"}; });
+
   // --- search_handlers.cc: everyone signed in searches what they may read
   // (what each finds: tests/e2e/search_api_test.cc); the ticket panel is staff's
   add("GET", "/api/v1/search", Authed(200, 200, 200, 200, 200),
