@@ -16,6 +16,9 @@ CREATE VIRTUAL TABLE ticket_fts USING fts5(
   prefix = '2 3'
 );
 
+-- BM25 with the subject weighing most and internal notes least.
+INSERT INTO ticket_fts (ticket_fts, rank) VALUES ('rank', 'bm25(4.0, 1.0, 1.0, 0.5)');
+
 CREATE TRIGGER ticket_fts_after_ticket_insert AFTER INSERT ON tickets BEGIN
   INSERT INTO ticket_fts (rowid, subject, body, replies, notes) VALUES (NEW.id, NEW.subject, NEW.body, '', '');
 END;
@@ -69,6 +72,8 @@ CREATE VIRTUAL TABLE article_fts USING fts5(
   tokenize = 'porter unicode61 remove_diacritics 2',
   prefix = '2 3'
 );
+
+INSERT INTO article_fts (article_fts, rank) VALUES ('rank', 'bm25(3.0, 1.0)');
 
 CREATE TRIGGER article_fts_after_insert AFTER INSERT ON kb_articles BEGIN
   INSERT INTO article_fts (rowid, title, body) VALUES (NEW.id, NEW.title, NEW.body);
