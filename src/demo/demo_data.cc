@@ -6,7 +6,11 @@
 #include <random>
 
 #include "auth/user_service.h"
+#include "demo/demo_articles.h"
+#include "kb/kb_service.h"
+#include "kb/usage_service.h"
 #include "queues/queue_service.h"
+#include "search/search_service.h"
 #include "tickets/ticket_service.h"
 
 namespace opsdesk::demo {
@@ -165,6 +169,23 @@ Status LoadDemoData(storage::Database& db, TimestampMs now, int ticket_count) {
     if (!queue.ok()) return queue.status();
   }
 
+  // The knowledge base: written and published by the lead before the tickets
+  // arrive, so solved tickets can be linked to the SOP that solved them.
+  kb::KbService kb(db, clock);
+  search::SearchService search(db);
+  kb::UsageService usage(db, clock, kb, tickets);
+  auth::Actor lead = auth::Actor::Of(staff[1]);
+  for (const auto& a : DemoArticles()) {
+    kb::ArticleInput in;
+    in.title = a.title;
+    in.body = a.body;
+    in.audience = a.internal ? "internal" : "public";
+    in.category = a.internal ? "SOP" : "How-to";
+    auto created = kb.Create(lead, in);
+    if (!created.ok()) return created.status();
+    if (auto p = kb.Transition(lead, created->id, "published"); !p.ok()) return p.status();
+  }
+
   // Tickets arrive spread over 28 days; older ones are more likely finished.
   const std::array<const char*, 4> priorities = {"low", "normal", "high", "urgent"};
   const std::array<int, 4> priority_weights = {20, 55, 20, 5};
@@ -223,6 +244,20 @@ Status LoadDemoData(storage::Database& db, TimestampMs now, int ticket_count) {
       tickets::TicketPatch solve;
       solve.status = "solved";
       if (auto r = tickets.Update(agent, id, solve); !r.ok()) return r.status();
+      // Half the solved tickets say which article solved them (the rest are
+      // the knowledge base's gaps); now and then the requester votes on it.
+      if (pick(2) == 0) {
+        auto best = search.SuggestArticles(agent, nt.subject + "\n" + nt.body, 1, false);
+        if (!best.ok()) return best.status();
+        if (!best->empty()) {
+          int64_t article = best->front().id;
+          if (auto r = usage.Link(agent, id, article, "resolved_with"); !r.ok()) return r.status();
+          if (best->front().audience == "public" && pick(3) == 0) {
+            auto vote = usage.RecordFeedback(auth::Actor::Of(requester), article, pick(4) != 0, "");
+            if (!vote.ok()) return vote.status();
+          }
+        }
+      }
     }
     if (stage >= 5) {
       advance(3 * kDay);
@@ -236,7 +271,8 @@ Status LoadDemoData(storage::Database& db, TimestampMs now, int ticket_count) {
       if (auto r = tickets.AddLink(agent, id, {"related", other}); !r.ok()) return r.status();
     }
   }
-  spdlog::info("loaded demo data: {} staff, {} requesters, {} tickets", staff.size(), requesters.size(), ticket_count);
+  spdlog::info("loaded demo data: {} staff, {} requesters, {} tickets, {} articles", staff.size(), requesters.size(),
+               ticket_count, DemoArticles().size());
   return Status::Ok();
 }
 
