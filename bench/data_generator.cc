@@ -12,6 +12,13 @@
 // tickets with their `tags` column and ticket_tags rows, a `created` event for
 // every ticket, field_changed events for assignment and each status change, and
 // comments (replies and internal notes) with their comment_added events.
+// For the search benchmark (bench/run_search.sh): --comments-per-ticket N puts
+// exactly N comments on every ticket (bench::MakeComment), --articles N writes N
+// published knowledge base articles (bench::MakeArticle) with a version row and
+// a state_changed event each. The search indexes of migration 0012 are filled
+// by its triggers as the rows go in; --bulk-index drops (SQLite) or disables
+// (PostgreSQL) those triggers for the load and then fills the indexes with the
+// migration's own statements, and puts the triggers back.
 //
 // Deterministic: the same --seed and --end-ms give the same rows (ticket i is
 // bench::MakeTicket(seed, i), which load_generator also posts to other systems).
@@ -49,16 +56,25 @@ struct Options {
   int64_t tickets_per_transaction = 20000;
   int rows_per_statement = 500;
   double comment_share = 0.4;  // of tickets that are not new
+  int comments_per_ticket = -1;  // >= 0: exactly this many on every ticket (comment_share unused)
+  int64_t articles = 0;          // published kb_articles
+  bool bulk_index = false;       // fill the search indexes after the load, not by trigger
   bool analyze = false;        // ANALYZE afterwards (always on PostgreSQL)
 };
 
 void Usage() {
   std::cerr << "usage: data_generator --db URL [--tickets N] [--seed S] [--end-ms MS] [--span-days D]\n"
                "                      [--tickets-per-transaction N] [--rows-per-statement N]\n"
-               "                      [--comment-share F] [--analyze]\n"
+               "                      [--comment-share F] [--comments-per-ticket N] [--articles N]\n"
+               "                      [--bulk-index] [--analyze]\n"
                "  URL: sqlite:PATH or postgresql://...; the tickets table must be empty.\n"
                "  --analyze: run ANALYZE on SQLite too (PostgreSQL is always analyzed,\n"
-               "             as autovacuum would do soon after a bulk load).\n";
+               "             as autovacuum would do soon after a bulk load).\n"
+               "  --comments-per-ticket N: exactly N comments on every ticket (default: 1-3 on\n"
+               "             --comment-share of the tickets that are not new).\n"
+               "  --articles N: N published knowledge base articles (default 0).\n"
+               "  --bulk-index: no search-index triggers during the load; fill the indexes at\n"
+               "             the end with the statements of migration 0012.\n";
 }
 
 bool ParseArgs(int argc, char** argv, Options* o) {
@@ -79,6 +95,9 @@ bool ParseArgs(int argc, char** argv, Options* o) {
     else if (arg == "--tickets-per-transaction") o->tickets_per_transaction = std::atoll(next());
     else if (arg == "--rows-per-statement") o->rows_per_statement = std::atoi(next());
     else if (arg == "--comment-share") o->comment_share = std::atof(next());
+    else if (arg == "--comments-per-ticket") o->comments_per_ticket = std::atoi(next());
+    else if (arg == "--articles") o->articles = std::atoll(next());
+    else if (arg == "--bulk-index") o->bulk_index = true;
     else if (arg == "--analyze") o->analyze = true;
     else if (arg == "--help" || arg == "-h") {
       Usage();
@@ -88,7 +107,7 @@ bool ParseArgs(int argc, char** argv, Options* o) {
       return false;
     }
   }
-  if (o->db_url.empty() || o->tickets < 0 || o->tickets_per_transaction <= 0 || o->rows_per_statement <= 0) {
+  if (o->db_url.empty() || o->tickets < 0 || o->articles < 0 || o->comments_per_ticket > 15 || o->tickets_per_transaction <= 0 || o->rows_per_statement <= 0) {
     return false;
   }
   return true;
@@ -306,28 +325,40 @@ Status WriteTicket(Transaction& tx, const Options& o, const Directory& dir, int6
   }
   std::string current = "new";
   const int64_t actor_for_status = assignee_id.value_or(lead_id);
-  bool wants_comments = t.status != "new" && rng.Chance(o.comment_share);
-  int comment_count = wants_comments ? static_cast<int>(rng.Between(1, 3)) : 0;
+  const bool fixed_comments = o.comments_per_ticket >= 0;
+  bool wants_comments = !fixed_comments && t.status != "new" && rng.Chance(o.comment_share);
+  int comment_count = fixed_comments ? o.comments_per_ticket : wants_comments ? static_cast<int>(rng.Between(1, 3)) : 0;
   int comment_n = 0;
   std::vector<Params> comment_rows;
+  auto add_comments = [&] {
+    for (; comment_n < comment_count; ++comment_n) {
+      at = clamp(at + rng.Between(Minutes(5), Hours(30)));
+      bool internal;
+      std::string reply;
+      if (fixed_comments) {
+        CorpusComment c = MakeComment(o.seed, index, comment_n);
+        internal = c.internal;
+        reply = std::move(c.body);
+      } else {
+        internal = rng.Chance(0.15);
+        reply = MakeReply(o.seed, index, comment_n);
+      }
+      bool from_requester = !internal && comment_n % 2 == 1;
+      int64_t author = from_requester ? requester_id : actor_for_status;
+      int64_t comment_id = (*next_comment_id)++;
+      std::string reply_html = markdown::RenderHtml(reply);
+      comment_rows.push_back({comment_id, ticket_id, author, std::move(reply), std::move(reply_html),
+                              internal ? 1 : 0, at});
+      history.push_back({author, at, "comment_added", std::string(internal ? "internal_note" : "reply"),
+                         std::nullopt, std::to_string(comment_id), internal});
+      ++version;
+    }
+  };
+  // A new ticket (never opened) with fixed comments: the conversation follows its creation.
+  if (fixed_comments && path.empty()) add_comments();
   for (const auto& next : path) {
     // Conversation happens while the ticket is open.
-    if (current == "open") {
-      for (; comment_n < comment_count; ++comment_n) {
-        at = clamp(at + rng.Between(Minutes(5), Hours(30)));
-        bool internal = rng.Chance(0.15);
-        bool from_requester = !internal && comment_n % 2 == 1;
-        int64_t author = from_requester ? requester_id : actor_for_status;
-        int64_t comment_id = (*next_comment_id)++;
-        std::string reply = MakeReply(o.seed, index, comment_n);
-        std::string reply_html = markdown::RenderHtml(reply);
-        comment_rows.push_back({comment_id, ticket_id, author, std::move(reply), std::move(reply_html),
-                                internal ? 1 : 0, at});
-        history.push_back({author, at, "comment_added", std::string(internal ? "internal_note" : "reply"),
-                           std::nullopt, std::to_string(comment_id), internal});
-        ++version;
-      }
-    }
+    if (current == "open") add_comments();
     int64_t gap = next == "open" ? rng.Between(Minutes(1), Hours(8))
                   : next == "closed" ? rng.Between(Hours(24), Hours(24 * 7))
                                      : rng.Between(Hours(1), Hours(24 * 5));
@@ -336,6 +367,8 @@ Status WriteTicket(Transaction& tx, const Options& o, const Directory& dir, int6
     ++version;
     current = next;
   }
+  // Fixed comments on a ticket that is still open: the conversation goes on.
+  if (fixed_comments) add_comments();
   const int64_t updated_at = at;
 
   // The server stores each body rendered at write time (migration 0002); so does this.
@@ -349,6 +382,107 @@ Status WriteTicket(Transaction& tx, const Options& o, const Directory& dir, int6
                                             e.internal ? 1 : 0}));
   }
   return Status::Ok();
+}
+
+// Knowledge base articles 1..N of the corpus, all published (public or
+// internal), each with its version 1 row and a draft -> published event, as
+// KbService leaves an article it created and published.
+Status WriteArticles(storage::Database& db, const Options& o, const Directory& dir, int64_t* written) {
+  return db.Write([&](Transaction& tx) -> Status {
+    auto next = NextId(tx, "kb_articles");
+    if (!next.ok()) return next.status();
+    BatchInserter articles("kb_articles",
+                           {"id", "title", "body", "body_html", "category", "audience", "state", "tags", "queue_ids",
+                            "owner_id", "review_interval_days", "reviewed_at", "review_due_at", "version", "created_by",
+                            "created_at", "updated_at", "published_at"},
+                           o.rows_per_statement);
+    BatchInserter versions("kb_article_versions",
+                           {"article_id", "version", "title", "body", "category", "audience", "tags", "queue_ids",
+                            "author_id", "note", "created_at"},
+                           o.rows_per_statement);
+    BatchInserter events("kb_article_events",
+                         {"article_id", "actor_id", "at", "kind", "before_value", "after_value"}, o.rows_per_statement);
+    versions.set_parent(&articles);
+    events.set_parent(&articles);
+    const int64_t span = Hours(24 * o.span_days);
+    for (int64_t index = 1; index <= o.articles; ++index) {
+      CorpusArticle a = MakeArticle(o.seed, index);
+      Rng rng = StreamRng(o.seed, 6, static_cast<uint64_t>(index));
+      const int64_t id = *next + index - 1;
+      const int64_t author = dir.first_agent_id + static_cast<int64_t>(rng.Below(kAgentCount));
+      const int64_t publisher = dir.first_lead_id + static_cast<int64_t>(rng.Below(kLeadCount));
+      const int64_t created_at = o.end_ms - span + static_cast<int64_t>(rng.Below(static_cast<uint64_t>(span)));
+      const int64_t published_at = std::min(o.end_ms, created_at + rng.Between(Hours(1), Hours(24 * 5)));
+      const int64_t review_days = 180;
+      const std::string tags = JoinTags(a.tags);
+      const std::string queue_ids = std::to_string(dir.queue_ids.at(a.queue));
+      OPSDESK_RETURN_IF_ERROR(articles.Add(
+          tx, {id, a.title, a.body, markdown::RenderHtml(a.body), a.category, a.audience, "published", tags, queue_ids,
+               author, review_days, published_at, published_at + Hours(24 * review_days), 1, author, created_at,
+               published_at, published_at}));
+      OPSDESK_RETURN_IF_ERROR(versions.Add(tx, {id, 1, a.title, a.body, a.category, a.audience, tags, queue_ids,
+                                                author, "", created_at}));
+      OPSDESK_RETURN_IF_ERROR(events.Add(tx, {id, publisher, published_at, "state_changed", "draft", "published"}));
+    }
+    OPSDESK_RETURN_IF_ERROR(articles.Flush(tx));
+    OPSDESK_RETURN_IF_ERROR(versions.Flush(tx));
+    OPSDESK_RETURN_IF_ERROR(events.Flush(tx));
+    *written = articles.total_rows();
+    return Status::Ok();
+  });
+}
+
+// --bulk-index: the search-index triggers of migration 0012 are off while the
+// rows go in (SQLite: dropped, their CREATE statements kept; PostgreSQL:
+// disabled), then the indexes are filled with the statements the migration
+// itself ends with and the triggers are back.
+struct SavedTriggers {
+  std::vector<std::string> create_sql;  // SQLite
+};
+
+Status SuspendSearchTriggers(storage::Database& db, SavedTriggers* saved) {
+  return db.Write([&](Transaction& tx) -> Status {
+    if (tx.engine() == storage::Engine::kPostgres) {
+      OPSDESK_RETURN_IF_ERROR(tx.ExecScript(
+          "ALTER TABLE tickets DISABLE TRIGGER ticket_search_after_ticket_write;"
+          "ALTER TABLE comments DISABLE TRIGGER ticket_search_after_comment_write;"));
+      return Status::Ok();
+    }
+    auto rows = tx.Query("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND "
+                         "(name LIKE 'ticket_fts_%' OR name LIKE 'article_fts_%') ORDER BY name");
+    if (!rows.ok()) return rows.status();
+    for (const auto& row : *rows) {
+      saved->create_sql.push_back(row.Text(1));
+      OPSDESK_RETURN_IF_ERROR(tx.ExecScript("DROP TRIGGER " + row.Text(0)));
+    }
+    return Status::Ok();
+  });
+}
+
+Status RebuildSearchIndexes(storage::Database& db, const SavedTriggers& saved) {
+  return db.Write([&](Transaction& tx) -> Status {
+    if (tx.engine() == storage::Engine::kPostgres) {
+      // Migration 0012's closing statements for tickets; articles have a
+      // generated column, computed as each row went in.
+      OPSDESK_RETURN_IF_ERROR(tx.ExecScript(
+          "DELETE FROM ticket_search;"
+          "INSERT INTO ticket_search (ticket_id, doc, public_doc) SELECT t.id, '', '' FROM tickets t;"
+          "SELECT ticket_search_refresh(id) FROM tickets;"
+          "ALTER TABLE tickets ENABLE TRIGGER ticket_search_after_ticket_write;"
+          "ALTER TABLE comments ENABLE TRIGGER ticket_search_after_comment_write;"));
+      return Status::Ok();
+    }
+    OPSDESK_RETURN_IF_ERROR(tx.ExecScript(
+        "DELETE FROM ticket_fts;"
+        "INSERT INTO ticket_fts (rowid, subject, body, replies, notes)\n"
+        "SELECT t.id, t.subject, t.body,\n"
+        "       coalesce((SELECT group_concat(c.body, char(10)) FROM comments c WHERE c.ticket_id = t.id AND c.is_internal = 0), ''),\n"
+        "       coalesce((SELECT group_concat(c.body, char(10)) FROM comments c WHERE c.ticket_id = t.id AND c.is_internal <> 0), '')\n"
+        "  FROM tickets t;"
+        "INSERT INTO article_fts (article_fts) VALUES ('rebuild');"));
+    for (const auto& sql : saved.create_sql) OPSDESK_RETURN_IF_ERROR(tx.ExecScript(sql));
+    return Status::Ok();
+  });
 }
 
 int Run(const Options& o) {
@@ -372,7 +506,9 @@ int Run(const Options& o) {
   std::cout << "data_generator: engine=" << storage::EngineName(engine) << " tickets=" << o.tickets
             << " seed=" << o.seed << " end_ms=" << o.end_ms << " span_days=" << o.span_days
             << " tickets_per_transaction=" << o.tickets_per_transaction
-            << " rows_per_statement=" << o.rows_per_statement << " comment_share=" << o.comment_share << std::endl;
+            << " rows_per_statement=" << o.rows_per_statement << " comment_share=" << o.comment_share
+            << " comments_per_ticket=" << o.comments_per_ticket << " articles=" << o.articles
+            << " bulk_index=" << (o.bulk_index ? 1 : 0) << std::endl;
 
   Directory dir;
   int64_t users_written = 0;
@@ -394,6 +530,14 @@ int Run(const Options& o) {
   if (!st.ok()) {
     std::cerr << "data_generator: " << st.ToString() << "\n";
     return 1;
+  }
+
+  SavedTriggers saved_triggers;
+  if (o.bulk_index) {
+    if (Status s = SuspendSearchTriggers(**db, &saved_triggers); !s.ok()) {
+      std::cerr << "data_generator: suspending the search triggers: " << s.ToString() << "\n";
+      return 1;
+    }
   }
 
   BatchInserter tickets("tickets",
@@ -437,14 +581,31 @@ int Run(const Options& o) {
       std::fflush(stdout);
     }
   }
+  int64_t articles_written = 0;
+  if (o.articles > 0) {
+    if (Status s = WriteArticles(**db, o, dir, &articles_written); !s.ok()) {
+      std::cerr << "data_generator: writing articles: " << s.ToString() << "\n";
+      return 1;
+    }
+  }
   // Inserted rows count the batches that committed; a failed batch exits above.
   const double load_seconds = elapsed();
+  double index_seconds = 0;
+  if (o.bulk_index) {
+    auto i0 = SteadyClock::now();
+    if (Status s = RebuildSearchIndexes(**db, saved_triggers); !s.ok()) {
+      std::cerr << "data_generator: filling the search indexes: " << s.ToString() << "\n";
+      return 1;
+    }
+    index_seconds = std::chrono::duration<double>(SteadyClock::now() - i0).count();
+  }
 
   // PostgreSQL identity columns do not advance for explicit ids; move them past
   // what was written so the server's own inserts do not collide.
   if (engine == storage::Engine::kPostgres) {
     st = (*db)->Write([&](Transaction& tx) -> Status {
-      for (const char* table : {"users", "teams", "queues", "tickets", "comments", "ticket_events"}) {
+      for (const char* table :
+           {"users", "teams", "queues", "tickets", "comments", "ticket_events", "kb_articles", "kb_article_events"}) {
         std::string sql = std::string("SELECT setval(pg_get_serial_sequence('") + table +
                           "', 'id'), (SELECT COALESCE(MAX(id), 0) + 1 FROM " + table + "), false)";
         OPSDESK_RETURN_IF_ERROR(tx.Query(sql).status());
@@ -469,13 +630,13 @@ int Run(const Options& o) {
 
   std::printf(
       "data_generator: done engine=%s users=%lld queues=%zu tickets=%lld ticket_tags=%lld ticket_events=%lld "
-      "comments=%lld first_ticket_id=%lld last_ticket_id=%lld load_s=%.1f analyze_s=%.1f total_s=%.1f "
-      "tickets_per_s=%.0f\n",
+      "comments=%lld articles=%lld first_ticket_id=%lld last_ticket_id=%lld load_s=%.1f index_s=%.1f "
+      "analyze_s=%.1f total_s=%.1f tickets_per_s=%.0f\n",
       storage::EngineName(engine), static_cast<long long>(users_written), dir.queue_ids.size(),
       static_cast<long long>(tickets.total_rows()), static_cast<long long>(tags.total_rows()),
       static_cast<long long>(events.total_rows()), static_cast<long long>(comments.total_rows()),
-      static_cast<long long>(first_ticket_id), static_cast<long long>(first_ticket_id + o.tickets - 1), load_seconds,
-      analyze_seconds, elapsed(), o.tickets / std::max(load_seconds, 1e-9));
+      static_cast<long long>(articles_written), static_cast<long long>(first_ticket_id),
+      static_cast<long long>(first_ticket_id + o.tickets - 1), load_seconds, index_seconds, analyze_seconds, elapsed(), o.tickets / std::max(load_seconds, 1e-9));
   return 0;
 }
 

@@ -14,6 +14,15 @@
 //           opsdesk: /api/v1/tickets/{id}; RT: /REST/2.0/ticket/{id}.
 //   list    GET --path (the same path every time), e.g.
 //           /api/v1/tickets?status=open&queue=ingestion&limit=50
+//           or, with --paths-file FILE, request n GETs line n % lines of FILE
+//           (bench/run_search.sh: one search or keystroke per line, in order).
+//           --per-path-out FILE writes each request's line number, status,
+//           latency and response size, for per-query figures.
+//   comment RT only: the corpus comments (bench::MakeComment) of tickets
+//           first-index.., --comments-per-ticket per ticket; request n posts
+//           comment n % K of ticket first-index + n / K to
+//           /REST/2.0/ticket/{id}/correspond (a reply) or /comment (an
+//           internal note), as data_generator --comments-per-ticket writes them.
 //
 // N connections each run requests back to back (a closed-loop client: a new
 // request leaves when the previous answer has arrived), on one io_context run by
@@ -65,7 +74,7 @@ using SteadyClock = std::chrono::steady_clock;
 constexpr auto kNoThrow = net::as_tuple(net::use_awaitable);
 
 enum class Target { kOpsdesk, kRt };
-enum class Mode { kCreate, kGet, kList };
+enum class Mode { kCreate, kGet, kList, kComment };
 
 struct Options {
   Target target = Target::kOpsdesk;
@@ -83,6 +92,10 @@ struct Options {
   int64_t id_max = 1;
   // list
   std::string path;
+  std::vector<std::string> paths;  // --paths-file
+  std::string per_path_out;
+  // comment
+  int comments_per_ticket = 3;
   // create
   uint64_t seed = 42;
   int64_t first_index = 1;
@@ -105,6 +118,9 @@ void Usage() {
       "  --cookie 'k=v'        sends 'Cookie: k=v'\n"
       "  --id-min A --id-max B get: ticket ids to draw from\n"
       "  --path P              list: the request target, e.g. '/api/v1/tickets?status=open&queue=ingestion&limit=50'\n"
+      "  --paths-file FILE     list: request targets, one a line, used in turn (instead of --path)\n"
+      "  --per-path-out FILE   list: one line per request: path line, HTTP status, latency us, bytes\n"
+      "  --comments-per-ticket K  comment: comments per ticket (default 3)\n"
       "  --seed S              corpus seed (create) and id draw seed (get), default 42\n"
       "  --first-index I       create: first corpus ticket number (default 1)\n"
       "  --with-requester      create: file on behalf of the corpus requester (requester_email / Requestor)\n"
@@ -134,6 +150,7 @@ bool ParseArgs(int argc, char** argv, Options* o) {
       if (v == "create") o->mode = Mode::kCreate;
       else if (v == "get") o->mode = Mode::kGet;
       else if (v == "list") o->mode = Mode::kList;
+      else if (v == "comment") o->mode = Mode::kComment;
       else return false;
     } else if (arg == "--host") o->host = next();
     else if (arg == "--port") o->port = static_cast<uint16_t>(std::atoi(next().c_str()));
@@ -152,6 +169,18 @@ bool ParseArgs(int argc, char** argv, Options* o) {
     else if (arg == "--id-min") o->id_min = std::atoll(next().c_str());
     else if (arg == "--id-max") o->id_max = std::atoll(next().c_str());
     else if (arg == "--path") o->path = next();
+    else if (arg == "--paths-file") {
+      std::string file = next();
+      std::ifstream in(file);
+      if (!in) {
+        std::cerr << "load_generator: cannot read " << file << "\n";
+        return false;
+      }
+      for (std::string line; std::getline(in, line);) {
+        if (!line.empty()) o->paths.push_back(line);
+      }
+    } else if (arg == "--per-path-out") o->per_path_out = next();
+    else if (arg == "--comments-per-ticket") o->comments_per_ticket = std::atoi(next().c_str());
     else if (arg == "--seed") o->seed = std::strtoull(next().c_str(), nullptr, 10);
     else if (arg == "--first-index") o->first_index = std::atoll(next().c_str());
     else if (arg == "--with-requester") o->with_requester = true;
@@ -169,7 +198,8 @@ bool ParseArgs(int argc, char** argv, Options* o) {
   }
   if (o->port == 0 || o->connections <= 0 || o->threads <= 0 || o->requests <= 0 || o->duration_s <= 0) return false;
   if (o->mode == Mode::kGet && o->id_max < o->id_min) return false;
-  if (o->mode == Mode::kList && o->path.empty()) return false;
+  if (o->mode == Mode::kList && o->path.empty() && o->paths.empty()) return false;
+  if (o->mode == Mode::kComment && (o->target != Target::kRt || o->comments_per_ticket <= 0)) return false;
   return true;
 }
 
@@ -246,6 +276,13 @@ struct Tally {
   int64_t response_bytes = 0;
   std::map<std::string, int64_t> failures;  // cause -> count
   std::vector<std::string> samples;         // first few failure descriptions
+  struct PerPath {
+    int64_t line;
+    unsigned status;
+    uint32_t micros;
+    size_t bytes;
+  };
+  std::vector<PerPath> per_path;  // --per-path-out
 };
 
 struct Shared {
@@ -306,7 +343,11 @@ class Connection {
         continue;
       }
       tally_.response_bytes += static_cast<int64_t>(res->body().size());
-      int expected = o.mode == Mode::kCreate ? 201 : 200;
+      if (!o.paths.empty() && !o.per_path_out.empty()) {
+        tally_.per_path.push_back({n % static_cast<int64_t>(o.paths.size()), res->result_int(),
+                                   static_cast<uint32_t>(std::min<int64_t>(micros, UINT32_MAX)), res->body().size()});
+      }
+      int expected = o.mode == Mode::kCreate || o.mode == Mode::kComment ? 201 : 200;
       if (res->result_int() != static_cast<unsigned>(expected)) {
         std::string body = res->body().substr(0, 200);
         std::replace(body.begin(), body.end(), '\n', ' ');
@@ -399,8 +440,21 @@ class Connection {
       }
       case Mode::kList:
         req.method(http::verb::get);
-        req.target(o.path);
+        req.target(o.paths.empty() ? o.path : o.paths[static_cast<size_t>(n % static_cast<int64_t>(o.paths.size()))]);
         break;
+      case Mode::kComment: {
+        int64_t ticket = o.first_index + n / o.comments_per_ticket;
+        int k = static_cast<int>(n % o.comments_per_ticket);
+        CorpusComment c = MakeComment(o.seed, ticket, k);
+        req.method(http::verb::post);
+        req.target(o.rt_base + "/ticket/" + std::to_string(ticket) + (c.internal ? "/comment" : "/correspond"));
+        req.set(http::field::content_type, "application/json");
+        std::string json = "{\"Content\":\"";
+        AppendJsonString(c.body, &json);
+        json += "\",\"ContentType\":\"text/plain\"}";
+        req.body() = std::move(json);
+        break;
+      }
     }
     req.prepare_payload();
     return req;
@@ -423,7 +477,9 @@ double Percentile(const std::vector<uint32_t>& sorted, double p) {
 }
 
 const char* TargetName(Target t) { return t == Target::kOpsdesk ? "opsdesk" : "rt"; }
-const char* ModeName(Mode m) { return m == Mode::kCreate ? "create" : m == Mode::kGet ? "get" : "list"; }
+const char* ModeName(Mode m) {
+  return m == Mode::kCreate ? "create" : m == Mode::kGet ? "get" : m == Mode::kList ? "list" : "comment";
+}
 
 std::string LoadAverage() {
   std::ifstream in("/proc/loadavg");
@@ -481,6 +537,11 @@ int Run(const Options& o) {
     for (const auto& s : t.samples) {
       if (all.samples.size() < 5) all.samples.push_back(s);
     }
+    all.per_path.insert(all.per_path.end(), t.per_path.begin(), t.per_path.end());
+  }
+  if (!o.per_path_out.empty()) {
+    std::ofstream out(o.per_path_out);
+    for (const auto& r : all.per_path) out << r.line << ' ' << r.status << ' ' << r.micros << ' ' << r.bytes << '\n';
   }
   std::sort(all.latencies_us.begin(), all.latencies_us.end());
   int64_t failed = all.sent - all.ok;
@@ -489,8 +550,11 @@ int Run(const Options& o) {
   mean = all.latencies_us.empty() ? 0 : mean / static_cast<double>(all.latencies_us.size()) / 1000.0;
 
   std::string what = o.mode == Mode::kGet    ? "ids " + std::to_string(o.id_min) + ".." + std::to_string(o.id_max)
-                     : o.mode == Mode::kList ? "path " + o.path
-                                             : "corpus tickets from " + std::to_string(o.first_index);
+                     : o.mode == Mode::kList ? (o.paths.empty() ? "path " + o.path
+                                                                : std::to_string(o.paths.size()) + " paths, first " +
+                                                                      o.paths.front())
+                     : o.mode == Mode::kComment ? "corpus comments of tickets from " + std::to_string(o.first_index)
+                                                : "corpus tickets from " + std::to_string(o.first_index);
   std::printf("load_generator: target=%s mode=%s %s label=%s\n", TargetName(o.target), ModeName(o.mode), what.c_str(),
               o.label.empty() ? "-" : o.label.c_str());
   std::printf("  parameters:   host=%s port=%u connections=%d threads=%d requests=%lld duration_limit_s=%.0f seed=%llu%s%s\n",

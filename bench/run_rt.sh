@@ -56,7 +56,9 @@ run_load() {
   shift
   log "$label: load_generator $*"
   local out
-  out=$("$loadgen" --target rt --port "$port" --cookie "$(cat "$RT_DIR/cookie")" --label "$label" "$@" || true)
+  # Origin: RT 5.0.3+dfsg-3~deb12u7 refuses cookie-authenticated REST2 writes without it (CSRF check).
+  out=$("$loadgen" --target rt --port "$port" --cookie "$(cat "$RT_DIR/cookie")" --header "Origin: http://127.0.0.1:$port" \
+    --label "$label" "$@" || true)
   echo "$out" >&2
   grep '^RESULT ' <<<"$out" | sed "s/^RESULT /RESULT engine=sqlite /" >>"$results" || {
     log "no RESULT from load_generator"

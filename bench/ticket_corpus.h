@@ -306,6 +306,147 @@ inline std::string MakeReply(uint64_t seed, int64_t index, int n) {
   return out;
 }
 
+// The search benchmark's corpus (bench/search_bench.cc, data_generator
+// --comments-per-ticket and --articles): comments and knowledge base articles
+// built from the same vocabulary as the tickets, so a query finds both.
+namespace corpus_detail {
+
+constexpr std::array<std::string_view, 12> kFollowUps = {
+    "The {j} run at 03:{m} UTC failed again with the same error.",
+    "We see consumer lag on {t} growing by {n} minutes an hour.",
+    "Can you check the partition filter on {b}? The plan still scans everything.",
+    "Attaching the query plan for {b}; the join with {t} spills to disk.",
+    "The service account for {j} was rotated yesterday, maybe related.",
+    "Workaround for now: rerun {j} by hand after 07:00.",
+    "Numbers in {b} look right again since the last run.",
+    "Raised the memory limit for {j} to 64 GiB in {r}.",
+    "Schema registry shows a new version of {t} from Tuesday.",
+    "Please keep this open until the finance close is done.",
+    "Dashboard for {b} is still slow, around {n}s per query.",
+    "Replayed {t} from the last checkpoint in {r}."};
+
+// Article titles per queue (the same order as kQueueNames).
+constexpr std::array<std::array<std::string_view, 5>, 5> kArticleTitles = {{
+    {"Runbook: consumer lag on {t}", "Fixing duplicate rows after a replay of {t}",
+     "Schema changes on {t}: what the {b} loader needs", "Late-arriving events in {t} and {b}",
+     "Requesting a new connector for {t}"},
+    {"Why does my query on {b} time out?", "Partition filters on {b}: making the planner use them",
+     "Out of memory when joining {b} with {t}", "Wrong totals from {b} when grouping by day",
+     "Replica differences for {b} in {r}"},
+    {"Troubleshooting {j} failures", "{j} and daylight saving time", "Backfilling {j} safely",
+     "Pausing {j} during a migration in {r}", "When {j} retries forever after an upstream failure"},
+    {"How to request access to {b}", "Service accounts and roles for {b}", "Row-level policies on {b}",
+     "SSO group mapping after a directory sync", "Audit: who read {b} in the last {n} days"},
+    {"Reducing the cost of {b} scans", "Reading the chargeback report for {j}",
+     "Moving {b} to the cheaper storage tier", "Budget alerts for the {t} pipeline",
+     "Reserved capacity in {r}: when it goes unused"},
+}};
+constexpr std::array<std::string_view, 8> kArticleCategories = {
+    "runbook", "how-to", "troubleshooting", "faq", "policy", "reference", "known-issue", "sop"};
+constexpr std::array<std::string_view, 8> kCauses = {
+    "A schema change on {t} added a field the {b} loader did not know.",
+    "The statement timeout of 30s is too short for full scans of {b}.",
+    "The service account lost its role after the directory sync.",
+    "Daylight saving time moved the schedule of {j} by an hour.",
+    "A retry policy without a limit on {j} keeps the upstream failure alive.",
+    "The replay of {t} wrote the same events twice into {b}.",
+    "The query on {b} joins {t} without a partition filter and runs out of memory.",
+    "Storage for {b} stayed on the hot tier after the {r} migration."};
+constexpr std::array<std::string_view, 12> kSteps = {
+    "Check the consumer group lag for {t} in the {r} dashboard.",
+    "Look up the last successful run of {j} and its run id.",
+    "Run EXPLAIN on the query and confirm the partition filter on {b} is used.",
+    "Restart {j} from the failed stage; do not clear the upstream tasks.",
+    "Ask the data owner of {b} to approve the access request.",
+    "Raise the memory limit of the query to 64 GiB for one run only.",
+    "Replay {t} from the last committed offset, then run dedupe-clicks.",
+    "Compare row counts between {b} and the replica in {r}.",
+    "Open a ticket with the job run id and the exact time you saw the error.",
+    "Move cold partitions of {b} to the archive tier with the storage tool.",
+    "Rotate the service account key and update the secret used by {j}.",
+    "Pause {j} in the scheduler and note the time in the ticket."};
+
+}  // namespace corpus_detail
+
+struct CorpusComment {
+  std::string body;  // Markdown
+  bool internal = false;
+};
+
+// Comment number `n` (0-based) on ticket `index` when every ticket gets a
+// fixed number of comments (data_generator --comments-per-ticket; the RT peer
+// gets the same ones through load_generator --mode comment): a reply, often
+// with a follow-up sentence, now and then an error excerpt; about one in six
+// is an internal note.
+inline CorpusComment MakeComment(uint64_t seed, int64_t index, int n) {
+  using namespace corpus_detail;
+  Rng rng = StreamRng(seed, 4, static_cast<uint64_t>(index) * 16 + static_cast<uint64_t>(n));
+  CorpusComment c;
+  c.internal = rng.Chance(0.15);
+  Expand(rng.Pick(kReplies), rng, &c.body);
+  if (rng.Chance(0.6)) {
+    c.body.push_back(' ');
+    Expand(rng.Pick(kFollowUps), rng, &c.body);
+  }
+  if (rng.Chance(0.15)) c.body.append("\n\n```\n").append(rng.Pick(kErrors)).append("\n```");
+  return c;
+}
+
+struct CorpusArticle {
+  int64_t index = 0;
+  std::string title;
+  std::string body;  // Markdown
+  std::string category;
+  std::string audience;  // public | internal
+  std::string queue;     // the related queue's name
+  std::vector<std::string> tags;
+};
+
+// Knowledge base article `index` (1-based) of the corpus `seed`: a title from
+// its queue's templates, then symptoms, cause and steps built from the ticket
+// vocabulary. About 30 % are internal (SOPs and runbooks for agents).
+inline CorpusArticle MakeArticle(uint64_t seed, int64_t index) {
+  using namespace corpus_detail;
+  Rng rng = StreamRng(seed, 5, static_cast<uint64_t>(index));
+  CorpusArticle a;
+  a.index = index;
+  size_t queue = rng.Below(kQueueNames.size());
+  a.queue = std::string(kQueueNames[queue]);
+  Expand(rng.Pick(kArticleTitles[queue]), rng, &a.title);
+  a.audience = rng.Chance(0.3) ? "internal" : "public";
+  a.category = std::string(a.audience == "internal" ? (rng.Chance(0.5) ? "sop" : "runbook") : rng.Pick(kArticleCategories));
+  std::string& b = a.body;
+  b.reserve(1500);
+  b.append("This article explains what to do when you see the problem in the title.");
+  b.append(" It applies to the ").append(a.queue).append(" queue.\n\n## Symptoms\n\n");
+  int symptoms = static_cast<int>(rng.Between(2, 3));
+  for (int i = 0; i < symptoms; ++i) {
+    b.append("- ");
+    Expand(rng.Pick(kSentences), rng, &b);
+    b.append("\n");
+  }
+  if (rng.Chance(0.5)) b.append("\nThe error usually reads:\n\n```\n").append(rng.Pick(kErrors)).append("\n```\n");
+  b.append("\n## Cause\n\n");
+  Expand(rng.Pick(kCauses), rng, &b);
+  b.append(" ");
+  Expand(rng.Pick(kFollowUps), rng, &b);
+  b.append("\n\n## Steps\n\n");
+  int steps = static_cast<int>(rng.Between(3, 6));
+  for (int i = 0; i < steps; ++i) {
+    b.append(std::to_string(i + 1)).append(". ");
+    Expand(rng.Pick(kSteps), rng, &b);
+    b.append("\n");
+  }
+  b.append("\nIf this does not help, ");
+  Expand(rng.Pick(kReplies), rng, &b);
+  b.append("\n");
+  int tag_count = static_cast<int>(rng.Below(3));
+  for (int i = 0; i < tag_count; ++i) a.tags.emplace_back(rng.Pick(kTagWords));
+  std::sort(a.tags.begin(), a.tags.end());
+  a.tags.erase(std::unique(a.tags.begin(), a.tags.end()), a.tags.end());
+  return a;
+}
+
 // Escapes text for a JSON string literal (no surrounding quotes).
 inline void AppendJsonString(std::string_view text, std::string* out) {
   static constexpr char kHex[] = "0123456789abcdef";

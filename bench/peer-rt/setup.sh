@@ -16,6 +16,7 @@
 #   RT_PORT     port (default: a free one); kept in $RT_DIR/port
 #   RT_TICKETS  corpus tickets to load (default 2000; RT creates ~15 tickets/s)
 #   RT_SEED     corpus seed (default 42, as data_generator's default)
+#   LOADGEN     the load_generator binary (default build/bench/load_generator)
 #
 # Writes: $RT_DIR (config, database, logs, token). Everything RT reads comes from
 # $RT_DIR through RT_SITE_CONFIG / RT_SITE_CONFIG_DIR, so /etc/request-tracker5 and
@@ -158,13 +159,15 @@ bench/peer-rt/start.sh
 
 # The same corpus tickets opsdesk gets from data_generator (1..RT_TICKETS), with
 # their status mapped to RT's lifecycle, so list filters select similar shares.
-loadgen=build/bench/load_generator
+loadgen=${LOADGEN:-build/bench/load_generator}  # LOADGEN: another build folder's load_generator
 if [[ ! -x $loadgen ]]; then
   echo "peer-rt: $loadgen missing; run ./opsdesk.sh build first" >&2
   exit 1
 fi
 echo "peer-rt: loading $RT_TICKETS corpus tickets through REST2 (10 connections)" >&2
-"$loadgen" --target rt --port "$port" --cookie "$(cat "$RT_DIR/cookie")" \
+# The Origin header: RT 5.0.3+dfsg-3~deb12u7 refuses REST2 writes authenticated
+# by the session cookie unless Origin (or Referer) is RT's own base URL (CSRF check).
+"$loadgen" --target rt --port "$port" --cookie "$(cat "$RT_DIR/cookie")" --header "Origin: http://127.0.0.1:$port" \
   --mode create --with-status --connections 10 --requests "$RT_TICKETS" --duration-s 3600 \
   --seed "$RT_SEED" --first-index 1 --label rt-load | tee "$RT_DIR/log/load.log"
 echo "$RT_TICKETS" >"$RT_DIR/tickets"

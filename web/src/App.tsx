@@ -1,7 +1,7 @@
 // Routes. Pages are split by audience so the requester portal never loads the
 // agent workspace's code and vice versa.
 import { createElement, lazy, Suspense, type ComponentType, type ReactNode } from "react";
-import { Navigate, Route, Routes, useLocation } from "react-router";
+import { Navigate, Route, Routes, useLocation, useParams } from "react-router";
 import { isStaff, useAuth } from "./auth";
 import { Layout } from "./components/Layout";
 import { Loading } from "./components/States";
@@ -45,6 +45,9 @@ const Preferences = page(() => import("./pages/Preferences"));
 const KbArticles = page(() => import("./kb/Articles"));
 const KbArticle = page(() => import("./kb/ArticlePage"));
 const KbEditor = page(() => import("./kb/Editor"));
+const KbGaps = page(() => import("./kb/Gaps"));
+const PortalArticle = page(() => import("./portal/PortalArticle"));
+const Search = page(() => import("./search/SearchPage"));
 
 // Start fetching the pages the first screen needs while /me is in flight.
 const first = window.location.pathname;
@@ -52,6 +55,8 @@ if (first === "/login") SignIn.load();
 else if (first.startsWith("/agent/tickets/")) AgentTicket.load();
 else if (first.startsWith("/agent") || first === "/") Workspace.load();
 else if (first.startsWith("/portal/tickets/")) PortalTicket.load();
+else if (first.startsWith("/portal/kb/")) PortalArticle.load();
+else if (first === "/search") Search.load();
 else if (first === "/portal/new") PortalNewTicket.load();
 else if (first.startsWith("/portal")) PortalHome.load();
 
@@ -76,6 +81,15 @@ function Home() {
   return <Navigate to={isStaff(user) ? "/agent/views/mine" : "/portal"} replace />;
 }
 
+// /kb/:id for everyone: staff get the knowledge base's article page, requesters
+// the portal's read-only one (links to articles in replies say /kb/ID).
+function ArticleRoute() {
+  const { user } = useAuth();
+  const { id } = useParams();
+  if (!isStaff(user)) return <Navigate to={`/portal/kb/${id}`} replace />;
+  return <KbArticle />;
+}
+
 export function App() {
   return (
     <Suspense fallback={<Loading />}>
@@ -94,6 +108,8 @@ export function App() {
           <Route path="/portal" element={<PortalHome />} />
           <Route path="/portal/new" element={<PortalNewTicket />} />
           <Route path="/portal/tickets/:id" element={<PortalTicket />} />
+          <Route path="/portal/kb/:id" element={<PortalArticle />} />
+          <Route path="/search" element={<Search />} />
           <Route path="/agent" element={<Navigate to="/agent/views/mine" replace />} />
           <Route path="/agent/views/:viewId" element={<RequireUser staff><Workspace /></RequireUser>} />
           <Route path="/agent/tickets/:id" element={<RequireUser staff><AgentTicket /></RequireUser>} />
@@ -109,7 +125,8 @@ export function App() {
           <Route path="/components/:id" element={<RequireUser staff><ComponentDetail /></RequireUser>} />
           <Route path="/kb" element={<RequireUser staff><KbArticles /></RequireUser>} />
           <Route path="/kb/new" element={<RequireUser staff><KbEditor /></RequireUser>} />
-          <Route path="/kb/:id" element={<RequireUser staff><KbArticle /></RequireUser>} />
+          <Route path="/kb/gaps" element={<RequireUser admin><KbGaps /></RequireUser>} />
+          <Route path="/kb/:id" element={<ArticleRoute />} />
           <Route path="/kb/:id/edit" element={<RequireUser staff><KbEditor /></RequireUser>} />
           <Route path="/settings/tokens" element={<Tokens />} />
           <Route path="/settings/notifications" element={<Preferences />} />

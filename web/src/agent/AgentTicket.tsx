@@ -7,15 +7,17 @@ import { Link, useLocation, useNavigate, useParams } from "react-router";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { ApiError, get, patch } from "../api/client";
 import { keys } from "../api/keys";
+import { kbLinkKeys } from "../api/search";
 import type { Comment, Page, Ticket, TicketEvent } from "../api/types";
 import { useAuth } from "../auth";
 import { PriorityBadge, StatusBadge } from "../components/Badges";
 import { ErrorBanner, FieldError, Loading } from "../components/States";
 import { absoluteTime, relativeTime } from "../components/format";
 import { useLive, usePresence } from "../live";
-import { Composer, type ComposerHandle } from "./Composer";
+import { Composer, type ComposerHandle, type ComposerMode } from "./Composer";
 import { assignable, useQueues, useUsers } from "./data";
 import { describeEvent, eventHasActor, makeNames } from "./history";
+import { KbPanel, recordSent } from "./KbPanel";
 import { ShortcutHelp } from "./ShortcutHelp";
 import { EscalateDialog } from "./Escalation";
 import { loadLastList, markCurrent, useShortcuts } from "./shortcuts";
@@ -71,6 +73,7 @@ export default function AgentTicket() {
   const [notice, setNotice] = useState<string | null>(null);
   const [stale, setStale] = useState<string | null>(null);
   const composer = useRef<ComposerHandle>(null);
+  const [composerMode, setComposerMode] = useState<ComposerMode>("reply");
   const subjectEditing = useRef(false);
 
   useEffect(() => {
@@ -285,7 +288,9 @@ export default function AgentTicket() {
             ref={composer}
             ticketId={t.id}
             onTyping={typing}
-            onSent={() => {
+            onModeChange={setComposerMode}
+            onSent={(_comment, articles) => {
+              recordSent(t.id, articles, () => client.invalidateQueries({ queryKey: kbLinkKeys.ticketLinks(t.id) }));
               setStale(null);
               client.invalidateQueries({ queryKey: keys.comments(id) });
               client.invalidateQueries({ queryKey: keys.ticket(id) });
@@ -330,6 +335,13 @@ export default function AgentTicket() {
         conflict={conflict ? "Someone else changed this ticket. It has been reloaded; check it and make your change again." : null}
         onChange={(changes) => update.mutate(changes)}
         events={events.data}
+        knowledge={
+          <KbPanel
+            ticket={t}
+            composerMode={t.status === "closed" ? null : composerMode}
+            onInsert={(text, article) => composer.current?.insert(text, article)}
+          />
+        }
       />
       {helpOpen && <ShortcutHelp onClose={() => setHelpOpen(false)} />}
       {escalateOpen && <EscalateDialog ticketId={t.id} onClose={() => setEscalateOpen(false)} />}

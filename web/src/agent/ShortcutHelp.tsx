@@ -31,7 +31,8 @@ export function ShortcutHelp({ onClose }: { onClose: () => void }) {
             <div key={keys}>
               <dt>
                 {keys.split(" ").map((k, i) =>
-                  k === "/" || k === "then" ? (
+                  // "/" between keys reads "or"; the "/" key alone is a key.
+                  (k === "/" && i > 0) || k === "then" ? (
                     <span key={i} className="muted"> {k} </span>
                   ) : (
                     <kbd key={i}>{k}</kbd>

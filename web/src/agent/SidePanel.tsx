@@ -1,6 +1,6 @@
 // The ticket's fields. Every change is saved at once (PATCH with If-Match by
 // the page); while it is on its way the control shows the new value.
-import { useState } from "react";
+import { useState, type ReactNode } from "react";
 import { Link } from "react-router";
 import type { Queue, Ticket, TicketEvent, User } from "../api/types";
 import { Field } from "../components/Field";
@@ -29,9 +29,10 @@ interface Props {
   conflict: string | null;
   onChange: (changes: TicketChanges) => void;
   events?: TicketEvent[]; // for who was paged
+  knowledge?: ReactNode; // the knowledge base sections (KbPanel)
 }
 
-export function SidePanel({ ticket: t, agents, queues, me, pending, error, conflict, onChange, events }: Props) {
+export function SidePanel({ ticket: t, agents, queues, me, pending, error, conflict, onChange, events, knowledge }: Props) {
   const [tag, setTag] = useState("");
   const closed = t.status === "closed";
   const status = pending?.status ?? t.status;
@@ -183,6 +184,8 @@ export function SidePanel({ ticket: t, agents, queues, me, pending, error, confl
           </ul>
         )}
       </div>
+
+      {knowledge}
     </aside>
   );
 }

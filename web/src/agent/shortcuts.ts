@@ -1,6 +1,9 @@
 // Keyboard shortcuts of the agent workspace, and the list the agent came from
 // (kept in sessionStorage so j/k on a ticket page walk that list).
 import { useEffect, useRef } from "react";
+import { isTyping } from "../components/keyboard";
+
+export { isTyping }; // the pages import it from here
 
 export type ShortcutMap = Partial<Record<string, () => void>>;
 
@@ -15,22 +18,10 @@ export const SHORTCUTS: [keys: string, what: string][] = [
   ["e", "Escalate the ticket"],
   ["g then l", "Back to the list"],
   ["Ctrl+Enter", "Send the reply or note"],
+  ["/", "Search tickets and articles"],
   ["?", "Show this help"],
   ["Esc", "Close dialogs, leave the editor"],
 ];
-
-// Text-entry elements swallow shortcuts; checkboxes and buttons do not.
-export function isTyping(target: EventTarget | null): boolean {
-  if (!(target instanceof HTMLElement)) return false;
-  if (target.isContentEditable) return true;
-  const tag = target.tagName;
-  if (tag === "TEXTAREA" || tag === "SELECT") return true;
-  if (tag === "INPUT") {
-    const type = (target as HTMLInputElement).type;
-    return !["checkbox", "radio", "button", "submit", "reset"].includes(type);
-  }
-  return false;
-}
 
 // Binds single keys ("j", "?", "Enter", "Escape") and two-key sequences
 // written "g l". Escape is delivered even from inside inputs.

@@ -1,8 +1,9 @@
-// The frame around every signed-in page: header with navigation by role, and
-// the page in <main>.
+// The frame around every signed-in page: header with navigation by role and
+// the search box, and the page in <main>.
 import { NavLink, Outlet, useNavigate } from "react-router";
 import { isStaff, useAuth } from "../auth";
 import { useLive } from "../live";
+import { SearchBox } from "../search/SearchBox";
 
 export function Layout() {
   const { user, signOut } = useAuth();
@@ -45,6 +46,7 @@ export function Layout() {
           <NavLink to="/settings/notifications">Notifications</NavLink>
           <NavLink to="/settings/tokens">API tokens</NavLink>
         </nav>
+        <SearchBox staff={staff} />
         <div className="header-user">
           <span
             className={`live-dot ${connected ? "on" : "off"}`}

@@ -2,7 +2,7 @@ import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { ArticleVersion } from "../api/kb";
-import { makeUser, mockApi, renderPage } from "../portal/testing";
+import { makeUser, mockApi, renderPage, type Handler } from "../portal/testing";
 import ArticlePage from "./ArticlePage";
 import { makeArticle } from "./testing";
 
@@ -25,10 +25,11 @@ const version = (n: number, note = ""): ArticleVersion => ({
   created_at: "2026-11-20T10:00:00Z",
 });
 
-function articleApi(me = agent, state: "draft" | "in_review" | "published" = "in_review") {
+function articleApi(me = agent, state: "draft" | "in_review" | "published" = "in_review", extra: Record<string, Handler> = {}) {
   let article = makeArticle({ state, body_html: "<h2>Steps</h2><p>Drain the queue</p>" });
   return mockApi(
     {
+      ...extra,
       "GET /articles/1": () => ({ body: article }),
       "GET /articles/1/versions": { body: { items: [version(3, "restored from version 1"), version(2), version(1)], next_cursor: null } },
       "GET /articles/1/diff": (call) => ({
@@ -99,5 +100,53 @@ describe("Article page", () => {
     await user.click(within(v2).getByRole("button", { name: "Restore" }));
     await waitFor(() => expect(screen.getByTestId("article-meta")).toHaveTextContent("Version 4"));
     expect(api.find("POST", "/articles/1/versions/2/restore")).toHaveLength(1);
+  });
+
+  it("shows the tickets it was used on and the readers' feedback, and takes a vote", async () => {
+    let counts = { helpful_count: 2, not_helpful_count: 1 };
+    const api = articleApi(agent, "published", {
+      "GET /articles/1/usage": {
+        body: {
+          ticket_count: 14,
+          recent: [
+            { ticket_id: 150, subject: "Kafka lag on orders", status: "solved", kind: "resolved_with", article_version: 2, linked_at: "2026-11-20T10:00:00Z", linked_by: 3 },
+            { ticket_id: 96, subject: "Consumer stuck", status: "closed", kind: "sent_to_requester", article_version: 3, linked_at: "2026-11-21T10:00:00Z", linked_by: 3 },
+          ],
+        },
+      },
+      "GET /articles/1/feedback": () => ({
+        body: {
+          ...counts,
+          items: [
+            { user_id: 9, helpful: false, comment: "Step 2 needs the admin role", at: "2026-11-22T10:00:00Z" },
+            { user_id: 10, helpful: true, comment: "", at: "2026-11-22T11:00:00Z" },
+          ],
+          next_cursor: null,
+        },
+      }),
+      "POST /articles/1/feedback": () => {
+        counts = { ...counts, helpful_count: counts.helpful_count + 1 };
+        return { status: 201, body: counts };
+      },
+    });
+    renderPage(<ArticlePage />, route);
+    expect(await screen.findByTestId("article-usage")).toHaveTextContent("Used on 14 tickets");
+    const used = screen.getAllByTestId("usage-ticket");
+    expect(used).toHaveLength(2);
+    expect(within(used[0]!).getByRole("link", { name: "#150" })).toHaveAttribute("href", "/agent/tickets/150");
+    expect(used[0]).toHaveTextContent("Kafka lag on orders");
+    expect(used[0]).toHaveTextContent("Resolved with");
+    expect(used[1]).toHaveTextContent("Sent to requester");
+    expect(used[1]).toHaveTextContent("v3");
+
+    expect(await screen.findByTestId("feedback-counts")).toHaveTextContent("2 helpful1 not helpful");
+    const comments = screen.getAllByTestId("feedback-comment");
+    expect(comments).toHaveLength(1); // votes without a comment are only counted
+    expect(comments[0]).toHaveTextContent("Not helpful");
+    expect(comments[0]).toHaveTextContent("Step 2 needs the admin role");
+
+    await userEvent.setup().click(within(screen.getByTestId("article-feedback")).getByRole("button", { name: "Yes" }));
+    await waitFor(() => expect(screen.getByTestId("feedback-counts")).toHaveTextContent("3 helpful"));
+    expect(api.find("POST", "/articles/1/feedback")[0]!.body).toEqual({ helpful: true });
   });
 });

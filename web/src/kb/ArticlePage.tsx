@@ -1,14 +1,18 @@
 // /kb/:id: one article as readers see it (body_html, rendered and sanitised by
 // the server), its state and review date, the state moves the user may make,
-// and the Versions panel (compare with the previous version, restore).
+// "Was this helpful?", and beside it the Versions panel (compare with the
+// previous version, restore), the tickets it was used on and its feedback.
 import { useState } from "react";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Link, useNavigate, useParams } from "react-router";
 import { get, post } from "../api/client";
 import { kbKeys, type Article, type ArticleDiff, type ArticleState, type ArticleVersion } from "../api/kb";
+import { kbLinkKeys, LINK_KIND_LABELS, type ArticleFeedback as Feedback, type ArticleUsage } from "../api/search";
 import type { Page } from "../api/types";
+import { ArticleFeedback } from "../components/ArticleFeedback";
+import { StatusBadge } from "../components/Badges";
 import { ErrorBanner, Loading } from "../components/States";
-import { absoluteTime } from "../components/format";
+import { absoluteTime, relativeTime } from "../components/format";
 import NotFound from "../pages/NotFound";
 import { useAuth } from "../auth";
 import { StateBadge, allowedMoves, canEdit, formatDate, isManager } from "./shared";
@@ -97,6 +101,81 @@ function Versions({ article }: { article: Article }) {
   );
 }
 
+function Usage({ id }: { id: number }) {
+  const usage = useQuery({ queryKey: kbLinkKeys.usage(id), queryFn: () => get<ArticleUsage>(`/articles/${id}/usage`), retry: false });
+  return (
+    <section className="panel kb-usage" aria-labelledby="kb-usage-title">
+      <h2 id="kb-usage-title">Usage</h2>
+      {usage.isPending ? (
+        <Loading />
+      ) : !usage.data ? (
+        <p className="muted">The tickets using this article could not be loaded.</p>
+      ) : (
+        <>
+          <p data-testid="article-usage">{usage.data.ticket_count === 1 ? "Used on 1 ticket" : `Used on ${usage.data.ticket_count} tickets`}</p>
+          {usage.data.recent.length > 0 && (
+            <ul>
+              {usage.data.recent.map((u) => (
+                <li key={`${u.ticket_id}-${u.kind}`} data-testid="usage-ticket">
+                  <div className="kb-usage-row">
+                    <Link to={`/agent/tickets/${u.ticket_id}`}>#{u.ticket_id}</Link>
+                    <span>{u.subject}</span>
+                  </div>
+                  <div className="kb-usage-row muted">
+                    <StatusBadge status={u.status} />
+                    <span>{LINK_KIND_LABELS[u.kind] ?? u.kind}</span>
+                    <span>v{u.article_version}</span>
+                    <time dateTime={u.linked_at} title={absoluteTime(u.linked_at)}>
+                      {relativeTime(u.linked_at)}
+                    </time>
+                  </div>
+                </li>
+              ))}
+            </ul>
+          )}
+        </>
+      )}
+    </section>
+  );
+}
+
+function FeedbackSummary({ id }: { id: number }) {
+  const feedback = useQuery({ queryKey: kbLinkKeys.feedback(id), queryFn: () => get<Feedback>(`/articles/${id}/feedback`), retry: false });
+  const comments = feedback.data?.items.filter((f) => f.comment.trim()) ?? [];
+  return (
+    <section className="panel kb-feedback" aria-labelledby="kb-feedback-title">
+      <h2 id="kb-feedback-title">Feedback</h2>
+      {feedback.isPending ? (
+        <Loading />
+      ) : !feedback.data ? (
+        <p className="muted">The feedback could not be loaded.</p>
+      ) : (
+        <>
+          <div className="kb-feedback-counts" data-testid="feedback-counts">
+            <span>{feedback.data.helpful_count} helpful</span>
+            <span>{feedback.data.not_helpful_count} not helpful</span>
+          </div>
+          {comments.length === 0 ? (
+            <p className="muted">No comments yet.</p>
+          ) : (
+            <ul>
+              {comments.map((f) => (
+                <li key={`${f.user_id}-${f.at}`} data-testid="feedback-comment">
+                  <span className={f.helpful ? "kb-vote-yes" : "kb-vote-no"}>{f.helpful ? "Helpful" : "Not helpful"}</span>{" "}
+                  <time className="muted" dateTime={f.at} title={absoluteTime(f.at)}>
+                    {relativeTime(f.at)}
+                  </time>
+                  <div className="kb-feedback-comment">{f.comment}</div>
+                </li>
+              ))}
+            </ul>
+          )}
+        </>
+      )}
+    </section>
+  );
+}
+
 export default function ArticlePage() {
   const { id: idParam } = useParams();
   const id = Number(idParam);
@@ -162,8 +241,15 @@ export default function ArticlePage() {
       <ErrorBanner error={move.error ?? reviewed.error} />
       <div className="kb-layout">
         {/* body_html is rendered and sanitised by the server (cmark-gfm, safe mode). */}
-        <article className="panel markdown" dangerouslySetInnerHTML={{ __html: a.body_html }} />
-        <Versions article={a} />
+        <div className="panel">
+          <article className="markdown" dangerouslySetInnerHTML={{ __html: a.body_html }} />
+          {a.state === "published" && <ArticleFeedback articleId={a.id} />}
+        </div>
+        <div className="kb-side">
+          <Versions article={a} />
+          <Usage id={a.id} />
+          <FeedbackSummary id={a.id} />
+        </div>
       </div>
     </div>
   );

@@ -1,6 +1,7 @@
 // /kb: the knowledge base for staff. Articles newest change first, filtered by
 // state and "Stale" (published articles past their review date); the filters
-// live in the URL so a reload or a shared link keeps them.
+// live in the URL so a reload or a shared link keeps them. Leads also see the
+// portal's deflection rate and a link to the gaps.
 import { useInfiniteQuery } from "@tanstack/react-query";
 import { Link, useNavigate, useSearchParams } from "react-router";
 import { get } from "../api/client";
@@ -9,12 +10,15 @@ import type { Page } from "../api/types";
 import { Empty, ListStates, LoadMore } from "../components/States";
 import { ListTable } from "../components/Table";
 import { relativeTime } from "../components/format";
-import { STATE_LABELS, StateBadge, formatDate } from "./shared";
+import { useAuth } from "../auth";
+import { DeflectionSummary } from "./Deflection";
+import { STATE_LABELS, StateBadge, formatDate, isManager } from "./shared";
 import "./kb.css";
 
 export default function Articles() {
   const [search, setSearch] = useSearchParams();
   const navigate = useNavigate();
+  const manager = isManager(useAuth().user);
   const state = (ARTICLE_STATES as string[]).includes(search.get("state") ?? "") ? (search.get("state") as ArticleState) : "";
   const stale = search.get("stale") === "true";
   const params = { state: state || undefined, stale: stale ? "true" : undefined };
@@ -37,10 +41,12 @@ export default function Articles() {
       <div className="kb-title">
         <h1>Knowledge base</h1>
         <span className="kb-spacer" />
+        {manager && <Link to="/kb/gaps">Gaps</Link>}
         <button type="button" className="primary" onClick={() => navigate("/kb/new")}>
           New article
         </button>
       </div>
+      {manager && <DeflectionSummary days={30} />}
       <div className="kb-filters">
         <label>
           State{" "}

@@ -9,7 +9,7 @@ import { invalid, SelectField, TextField } from "../components/Field";
 import { PriorityOptions } from "../components/Options";
 import { FieldError, FormError } from "../components/States";
 import { MarkdownEditor } from "../components/MarkdownEditor";
-import { ArticleSuggestions } from "./ArticleSuggestions";
+import { ArticleSuggestions, recordDeflection } from "./ArticleSuggestions";
 import { useQueues } from "./queues";
 import "./portal.css";
 
@@ -21,7 +21,8 @@ interface NewTicketBody {
 }
 
 // A retry of the same submission (e.g. after a network error) reuses the key so
-// the server creates the ticket only once; any edit gets a fresh key.
+// the server creates the ticket only once; any edit gets a fresh key. Also the
+// form's deflection session id.
 function newIdempotencyKey(): string {
   const c = globalThis.crypto as Crypto | undefined;
   if (c && typeof c.randomUUID === "function") return c.randomUUID();
@@ -37,6 +38,9 @@ export default function NewTicket() {
   const [priority, setPriority] = useState<Priority>("normal");
   const [queue, setQueue] = useState("");
   const lastAttempt = useRef<{ json: string; key: string } | null>(null);
+  // One deflection session for the form's lifetime: the suggestions opened
+  // while writing and the ticket filed at the end belong together.
+  const [session] = useState(newIdempotencyKey);
 
   const create = useMutation({
     mutationFn: (payload: NewTicketBody) => {
@@ -47,6 +51,7 @@ export default function NewTicket() {
       return post<Ticket>("/tickets", payload, { "Idempotency-Key": lastAttempt.current.key });
     },
     onSuccess: (ticket) => {
+      recordDeflection("/deflection/filed", { session, ticket_id: ticket.id });
       client.setQueryData(keys.ticket(ticket.id), ticket);
       client.invalidateQueries({ queryKey: keys.allTickets });
       navigate(`/portal/tickets/${ticket.id}`);
@@ -99,7 +104,7 @@ export default function NewTicket() {
         </div>
 
         {/* Issue 6: article suggestions while typing. */}
-        <ArticleSuggestions subject={subject} body={body} />
+        <ArticleSuggestions subject={subject} body={body} session={session} />
 
         <div className="portal-form-row">
           <SelectField id="priority" label="Priority" value={priority} onChange={(v) => setPriority(v as Priority)} error={error} field="priority">
