@@ -26,6 +26,9 @@ struct User {
   // A requester's group (department, organisation): SLA policies may apply to
   // some groups only. Empty: none.
   std::string group;
+  // May publish, archive and edit published knowledge base articles as leads
+  // do (docs/KB.md); leads and admins always may.
+  bool kb_editor = false;
   TimestampMs created_at = 0;
   TimestampMs updated_at = 0;
 };

@@ -31,6 +31,7 @@ struct UserPatch {
   std::optional<std::string> time_zone;
   std::optional<std::string> password;
   std::optional<std::string> group;  // "" removes it
+  std::optional<bool> kb_editor;      // agents only
 };
 
 struct UserFilter {

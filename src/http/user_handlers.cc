@@ -69,7 +69,7 @@ void RegisterUserRoutes(Router& router, ApiServices& s) {
     if (!id) return ErrorResponse(Status::NotFound("user not found"), ctx.request);
     auto body = ParseJsonObject(ctx.request);
     if (!body.ok()) return ErrorResponse(body.status(), ctx.request);
-    FieldReader in(*body, {"display_name", "role", "is_active", "time_zone", "password", "group"});
+    FieldReader in(*body, {"display_name", "role", "is_active", "time_zone", "password", "group", "kb_editor"});
     auth::UserPatch patch;
     patch.display_name = in.String("display_name");
     patch.role = in.String("role");
@@ -78,6 +78,7 @@ void RegisterUserRoutes(Router& router, ApiServices& s) {
     if (in.IsNull("group")) patch.group = "";
     else patch.group = in.String("group");
     patch.password = in.String("password");
+    patch.kb_editor = in.Bool("kb_editor");
     if (Status st = in.Finish("user change is not valid"); !st.ok()) return ErrorResponse(st, ctx.request);
     auto user = s.users.Update(ctx.actor(), *id, patch);
     if (!user.ok()) return ErrorResponse(user.status(), ctx.request);

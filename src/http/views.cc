@@ -19,6 +19,7 @@ boost::json::object UserJson(const auth::User& u) {
           {"is_active", u.is_active},
           {"time_zone", u.time_zone},
           {"group", u.group.empty() ? boost::json::value(nullptr) : boost::json::value(u.group)},
+          {"kb_editor", u.kb_editor},
           {"created_at", FormatTimestamp(u.created_at)},
           {"updated_at", FormatTimestamp(u.updated_at)}};
 }

@@ -189,8 +189,17 @@ Status WriteEvent(storage::Transaction& tx, int64_t article_id, std::optional<in
       .status();
 }
 
+// Leads and admins, and the agents an admin made knowledge base editors,
+// publish, archive and edit what is published.
+Result<bool> IsEditor(storage::Transaction& tx, const auth::Actor& actor) {
+  if (actor.IsLeadOrAdmin()) return true;
+  if (!actor.IsStaff()) return false;
+  OPSDESK_ASSIGN_OR_RETURN(auto row, tx.QueryOne("SELECT kb_editor FROM users WHERE id = ?", {actor.user_id}));
+  return row && row->Bool(0);
+}
+
 // Who may move an article from one state to another (docs/KB.md).
-Status CheckTransition(const auth::Actor& actor, const std::string& from, const std::string& to) {
+Status CheckTransition(bool editor, const std::string& from, const std::string& to) {
   static const std::set<std::pair<std::string, std::string>> kAgentMoves = {
       {"draft", "in_review"}, {"in_review", "draft"}};
   static const std::set<std::pair<std::string, std::string>> kLeadMoves = {
@@ -204,8 +213,9 @@ Status CheckTransition(const auth::Actor& actor, const std::string& from, const 
     return Status::InvalidArgument("state change is not valid",
                                    {{"state", "cannot change from " + from + " to " + to}});
   }
-  if (!actor.IsLeadOrAdmin() && !kAgentMoves.count({from, to})) {
-    return Status::PermissionDenied("only leads and admins publish, archive or restore articles");
+  if (!editor && !kAgentMoves.count({from, to})) {
+    return Status::PermissionDenied("only leads, admins and knowledge base editors publish, archive or restore "
+                                    "articles");
   }
   return Status::Ok();
 }
@@ -331,8 +341,12 @@ Result<Article> KbService::Save(const auth::Actor& actor, int64_t id, const Arti
   Article out;
   Status status = db_.Write([&](storage::Transaction& tx) -> Status {
     OPSDESK_ASSIGN_OR_RETURN(Article before, LoadVisible(tx, actor, id));
-    if ((before.state == "published" || before.state == "archived") && !actor.IsLeadOrAdmin()) {
-      return Status::PermissionDenied("only leads and admins edit " + before.state + " articles");
+    if (before.state == "published" || before.state == "archived") {
+      OPSDESK_ASSIGN_OR_RETURN(bool editor, IsEditor(tx, actor));
+      if (!editor) {
+        return Status::PermissionDenied("only leads, admins and knowledge base editors edit " + before.state +
+                                        " articles");
+      }
     }
     if (patch.expected_version && *patch.expected_version != before.version) {
       return Status::PreconditionFailed("article was changed by someone else (version " +
@@ -379,7 +393,8 @@ Result<Article> KbService::Transition(const auth::Actor& actor, int64_t id, cons
       out = a;
       return Status::Ok();
     }
-    OPSDESK_RETURN_IF_ERROR(CheckTransition(actor, a.state, to));
+    OPSDESK_ASSIGN_OR_RETURN(bool editor, IsEditor(tx, actor));
+    OPSDESK_RETURN_IF_ERROR(CheckTransition(editor, a.state, to));
     TimestampMs now = clock_.NowMs();
     std::string from = a.state;
     a.state = to;

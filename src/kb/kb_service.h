@@ -5,8 +5,9 @@
 //
 // Every save is a new version (list, show, diff any two, restore an old one as
 // a new version). States: draft -> in_review -> published -> archived; agents
-// write drafts and submit them for review; leads and admins publish, archive,
-// send back, and alone edit what is published or archived. Requesters read
+// write drafts and submit them for review; leads and admins (and agents an
+// admin made knowledge base editors, users.kb_editor) publish, archive, send
+// back, and alone edit what is published or archived. Requesters read
 // published public articles only; anything else is kNotFound for them, never
 // kPermissionDenied, so they cannot learn what exists.
 #pragma once

@@ -7,6 +7,7 @@
 
 #include <memory>
 
+#include "auth/user_service.h"
 #include "common/random.h"
 #include "queues/queue_service.h"
 #include "testing/migrated_database.h"
@@ -169,6 +170,31 @@ TEST_P(KbServiceTest, StateRulesAndWhoMayMakeEachMove) {
   EXPECT_EQ(events[1].before, "in_review");
   EXPECT_EQ(events[1].after, "published");
   EXPECT_EQ(events[1].actor_id, lead_.user_id);
+}
+
+TEST_P(KbServiceTest, AgentsAnAdminMadeEditorsPublishAndEditAsLeadsDo) {
+  auth::UserService users(db(), clock_);
+  ASSERT_OK_AND_ASSIGN(Article a, svc_->Create(agent_, Input("Rotate a service account key", "Steps.")));
+  EXPECT_EQ(svc_->Transition(agent2_, a.id, "published").status().code(), StatusCode::kPermissionDenied);
+  auth::UserPatch make_editor;
+  make_editor.kb_editor = true;
+  ASSERT_OK_AND_ASSIGN(auth::User editor, users.Update(admin_, agent2_.user_id, make_editor));
+  EXPECT_TRUE(editor.kb_editor);
+  ASSERT_OK_AND_ASSIGN(a, svc_->Transition(agent2_, a.id, "published"));
+  ArticleInput edit;
+  edit.body = "Better steps.";
+  ASSERT_OK(svc_->Update(agent2_, a.id, edit).status());
+  EXPECT_EQ(svc_->Update(agent_, a.id, edit).status().code(), StatusCode::kPermissionDenied) << "not an editor";
+  // Requesters cannot be editors; demoting an editor ends it.
+  auth::UserPatch requester_editor;
+  requester_editor.kb_editor = true;
+  EXPECT_EQ(users.Update(admin_, requester_.user_id, requester_editor).status().fields().count("kb_editor"), 1u);
+  auth::UserPatch demote;
+  demote.role = "requester";
+  ASSERT_OK_AND_ASSIGN(auth::User demoted, users.Update(admin_, agent2_.user_id, demote));
+  EXPECT_FALSE(demoted.kb_editor);
+  EXPECT_EQ(users.Update(lead_, agent_.user_id, make_editor).status().code(), StatusCode::kPermissionDenied)
+      << "only admins make editors";
 }
 
 TEST_P(KbServiceTest, ArticlesPastTheirReviewDateAreStaleForOwnerAndLead) {

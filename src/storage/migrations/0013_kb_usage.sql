@@ -1,3 +1,7 @@
+-- Agents an admin made knowledge base editors: they publish, archive and edit
+-- published articles as leads do.
+ALTER TABLE users ADD COLUMN kb_editor INTEGER NOT NULL DEFAULT 0;
+
 -- How the knowledge base is used (src/kb/usage_service.h, docs/KB.md): the
 -- articles agents resolved tickets with or sent to requesters (with the exact
 -- version), "was this helpful?" votes, and the portal's suggestion sessions
