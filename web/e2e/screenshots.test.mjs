@@ -114,3 +114,56 @@ env.t("portal list on a phone", async () => {
   assert.ok(overflow <= 0, `page is ${overflow}px wider than the phone screen`);
   await shot(requester.page, "portal-phone.png");
 });
+
+env.t("search, article suggestions in the portal, the knowledge base on a ticket", async () => {
+  const lead = await signedIn(env, "lead");
+  const publish = async (input) => {
+    const a = await lead.api("POST", "/articles", input);
+    await lead.api("POST", `/articles/${a.id}/state`, { state: "published" });
+    return a;
+  };
+  await publish({
+    title: "Fix 'unexpected delimiter' when uploading a CSV",
+    body: "Save the file as **UTF-8 CSV** with commas between fields, then upload it again.",
+    audience: "public",
+    category: "Ingestion",
+  });
+  await publish({
+    title: "SOP: reprocess a rejected CSV upload",
+    body: "1. Find the batch id in the ingestion log\n2. `opsdesk-ingest reprocess <batch>`\n",
+    audience: "internal",
+    category: "SOP",
+  });
+
+  // The requester's new-ticket form with suggestions.
+  const requester = await signedIn(env, "priya", { next: "/portal/new" });
+  const portal = requester.page;
+  await portal.waitForURL("**/portal/new");
+  await portal.getByLabel("Subject").fill("CSV upload rejected");
+  await portal.getByLabel("Description").fill("The upload page says 'unexpected delimiter' for our daily CSV file.");
+  await portal.getByTestId("suggestion").first().waitFor();
+  await shot(portal, "portal-suggestions.png");
+  await portal.getByRole("button", { name: "Submit ticket" }).click();
+  await portal.waitForURL(/\/portal\/tickets\/\d+$/);
+  const ticketId = Number(portal.url().split("/").pop());
+
+  // The agent's search box while typing.
+  const agent = await signedIn(env, "alice", { next: "/agent/views/all_open" });
+  const ws = agent.page;
+  await ws.locator('tr[data-testid="ticket-row"]').first().waitFor();
+  await liveConnected(ws);
+  await ws.keyboard.press("/");
+  await ws.keyboard.type("unexpected delim");
+  await ws.getByRole("option").nth(2).waitFor();
+  await ws.keyboard.press("ArrowDown");
+  await shot(ws, "search-dropdown.png");
+  await ws.keyboard.press("Escape");
+
+  // The ticket page's suggested articles.
+  await ws.goto(`/agent/tickets/${ticketId}`);
+  await ws.getByTestId("suggested-article").nth(1).waitFor();
+  await ws.getByTestId("linked-articles").getByText("No articles linked yet").waitFor();
+  await ws.getByTestId("suggested-article").first().getByRole("button", { name: "Insert link" }).click();
+  await ws.getByTestId("suggested-articles").scrollIntoViewIfNeeded();
+  await shot(ws, "agent-kb-panel.png");
+});

@@ -1,7 +1,8 @@
 // One ticket as an agent sees it: editable header, the conversation (public
 // replies and internal notes), history, the side panel with the ticket's
-// fields (each saved on change with If-Match), a reply/note composer, who else
-// is looking, and keyboard shortcuts.
+// fields (each saved on change with If-Match) and the knowledge base (suggested
+// and linked articles), a reply/note composer, who else is looking, and
+// keyboard shortcuts.
 import { useEffect, useMemo, useRef, useState } from "react";
 import { Link, useLocation, useNavigate, useParams } from "react-router";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";

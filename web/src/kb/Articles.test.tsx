@@ -42,4 +42,26 @@ describe("Knowledge base list", () => {
     await user.click(screen.getByRole("button", { name: "New article" }));
     expect(screen.getByTestId("location")).toHaveTextContent("/kb/new");
   });
+
+  it("shows leads the deflection rate and the way to the gaps, and agents neither", async () => {
+    const routes = {
+      "GET /articles": { body: { items: articles, next_cursor: null } },
+      "GET /deflection": { body: { days: 30, sessions: 50, filed: 29, deflected: 21, rate: 0.42, open: 2 } },
+    };
+    const api = mockApi(routes, makeUser({ id: 2, display_name: "Lena Lead", role: "lead" }));
+    const { unmount } = renderPage(<Articles />, { path: "/kb", url: "/kb" });
+    expect(await screen.findByTestId("deflection")).toHaveTextContent(
+      "Deflection (30 days): 42 % — 21 of 50 portal sessions that viewed a suggestion filed no ticket (2 still open)",
+    );
+    expect(screen.getByRole("link", { name: "Gaps" })).toHaveAttribute("href", "/kb/gaps");
+    expect(api.find("GET", "/deflection")[0]!.query.get("days")).toBe("30");
+    unmount();
+
+    const agentApi = mockApi(routes, agent);
+    renderPage(<Articles />, { path: "/kb", url: "/kb" });
+    await waitFor(() => expect(screen.getAllByTestId("article-row")).toHaveLength(2));
+    expect(screen.queryByRole("link", { name: "Gaps" })).toBeNull();
+    expect(screen.queryByTestId("deflection")).toBeNull();
+    expect(agentApi.find("GET", "/deflection")).toHaveLength(0);
+  });
 });
