@@ -137,6 +137,10 @@ Status LoadDemoData(storage::Database& db, TimestampMs now, int ticket_count) {
   auth::Actor system = auth::Actor::System();
   std::mt19937_64 rng(20261125);  // fixed seed: the same data set every time
   auto pick = [&](size_t n) { return static_cast<size_t>(rng() % n); };
+  // The knowledge base's choices draw from their own sequence, so the tickets
+  // are the same as before it existed (the browser tests rely on them).
+  std::mt19937_64 kb_rng(20261202);
+  auto kb_pick = [&](size_t n) { return static_cast<size_t>(kb_rng() % n); };
   // Moves the demo clock on, never past the real present.
   auto advance = [&](int64_t ms) { clock.Set(std::min(clock.NowMs() + ms, now)); };
 
@@ -246,14 +250,14 @@ Status LoadDemoData(storage::Database& db, TimestampMs now, int ticket_count) {
       if (auto r = tickets.Update(agent, id, solve); !r.ok()) return r.status();
       // Half the solved tickets say which article solved them (the rest are
       // the knowledge base's gaps); now and then the requester votes on it.
-      if (pick(2) == 0) {
+      if (kb_pick(2) == 0) {
         auto best = search.SuggestArticles(agent, nt.subject + "\n" + nt.body, 1, false);
         if (!best.ok()) return best.status();
         if (!best->empty()) {
           int64_t article = best->front().id;
           if (auto r = usage.Link(agent, id, article, "resolved_with"); !r.ok()) return r.status();
-          if (best->front().audience == "public" && pick(3) == 0) {
-            auto vote = usage.RecordFeedback(auth::Actor::Of(requester), article, pick(4) != 0, "");
+          if (best->front().audience == "public" && kb_pick(3) == 0) {
+            auto vote = usage.RecordFeedback(auth::Actor::Of(requester), article, kb_pick(4) != 0, "");
             if (!vote.ok()) return vote.status();
           }
         }
