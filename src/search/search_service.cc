@@ -267,10 +267,47 @@ std::string FirstMarked(const storage::Row& row, size_t from_col, size_t to_col)
   return row.Text(from_col);
 }
 
+// Ranking reads every match's positions and length, so a common word over a
+// million tickets would be ranked a hundred thousand times. Staff searches rank
+// the newest kRankWindow tickets that match the query and its filters (found
+// in id order, which the indexes iterate cheaply); older matches are reached
+// with after:/before:. The lowest ticket id inside that window, or none when
+// fewer tickets match.
+Result<std::optional<int64_t>> RankWindowStart(Transaction& tx, const Actor& actor, const Scope& scope,
+                                               const std::string& fts, const std::string& tsquery, int window) {
+  Sql sql;
+  if (tx.engine() == Engine::kSqlite) {
+    sql << "SELECT ticket_fts.rowid FROM ticket_fts JOIN tickets t ON t.id = ticket_fts.rowid WHERE ticket_fts "
+           "MATCH ";
+    sql.Bind(fts);
+    AddTicketConditions(sql, actor, scope);
+    sql << " ORDER BY ticket_fts.rowid DESC";
+  } else {
+    sql << "SELECT ts.ticket_id FROM ticket_search ts JOIN tickets t ON t.id = ts.ticket_id WHERE ts.doc @@ "
+           "to_tsquery('english', ";
+    sql.Bind(tsquery) << ")";
+    AddTicketConditions(sql, actor, scope);
+    sql << " ORDER BY ts.ticket_id DESC";
+  }
+  (sql << " LIMIT 1 OFFSET ").Bind(window - 1);
+  OPSDESK_ASSIGN_OR_RETURN(auto row, tx.QueryOne(sql.text, sql.params));
+  if (!row) return std::optional<int64_t>();
+  return std::optional<int64_t>(row->Int(0));
+}
+
 // Tickets matching `fts` / `tsquery` (empty: filters alone), at most `limit`.
 Result<std::vector<SearchHit>> FindTickets(Transaction& tx, const Actor& actor, const Scope& scope,
-                                           const std::string& fts, const std::string& tsquery, int limit) {
+                                           const std::string& fts, const std::string& tsquery, int limit,
+                                           int rank_window) {
   const bool staff = actor.IsStaff();
+  // A requester's own tickets are few: read them first and match each, newest
+  // first. They are not ranked: BM25 needs each word's document count over the
+  // whole index, which FTS5 would count again for every one of them. Staff
+  // searches match first and rank, inside the window.
+  std::optional<int64_t> window_start;
+  if (staff && !fts.empty()) {
+    OPSDESK_ASSIGN_OR_RETURN(window_start, RankWindowStart(tx, actor, scope, fts, tsquery, rank_window));
+  }
   Sql sql;
   const char* columns = "t.id, t.subject, t.status, q.name, t.updated_at";
   if (fts.empty()) {  // filters alone: newest change first
@@ -281,15 +318,17 @@ Result<std::vector<SearchHit>> FindTickets(Transaction& tx, const Actor& actor, 
     // A requester's query is confined to the columns they may read, so an
     // internal note neither matches nor ranks nor shows in a snippet.
     std::string match = staff ? fts : "{subject body replies} : (" + fts + ")";
-    sql << "SELECT " << columns << ", -ticket_fts.rank, "
+    sql << "SELECT " << columns << (staff ? ", -ticket_fts.rank, " : ", 0, ")
         << (staff ? "snippet(ticket_fts, -1, char(2), char(3), '…', 16)"
                   : "snippet(ticket_fts, 1, char(2), char(3), '…', 16), "
                     "snippet(ticket_fts, 2, char(2), char(3), '…', 16)")
-        << " FROM ticket_fts JOIN tickets t ON t.id = ticket_fts.rowid LEFT JOIN queues q ON q.id = t.queue_id"
-        << " WHERE ticket_fts MATCH ";
+        << (staff ? " FROM ticket_fts JOIN tickets t ON t.id = ticket_fts.rowid"
+                  : " FROM tickets t CROSS JOIN ticket_fts")  // CROSS JOIN: tickets is the outer loop
+        << " LEFT JOIN queues q ON q.id = t.queue_id WHERE ticket_fts.rowid = t.id AND ticket_fts MATCH ";
     sql.Bind(match);
+    if (window_start) (sql << " AND ticket_fts.rowid >= ").Bind(*window_start);
     AddTicketConditions(sql, actor, scope);
-    (sql << " ORDER BY ticket_fts.rank, t.id DESC LIMIT ").Bind(limit);
+    (sql << (staff ? " ORDER BY ticket_fts.rank, t.id DESC LIMIT " : " ORDER BY t.id DESC LIMIT ")).Bind(limit);
   } else {
     const char* doc = staff ? "ts.doc" : "ts.public_doc";
     sql << "SELECT s.id, s.subject, s.status, s.name, s.updated_at, s.score, ts_headline('english', left(s.subject"
@@ -297,10 +336,12 @@ Result<std::vector<SearchHit>> FindTickets(Transaction& tx, const Actor& actor, 
         << " FROM comments c WHERE c.ticket_id = s.id" << (staff ? "" : " AND c.is_internal = 0") << "), ''), ";
     sql.Bind(kMaxHeadlineChars) << "), to_tsquery('english', ";
     sql.Bind(tsquery) << "), ";
-    sql.Bind(HeadlineOptions()) << ") FROM (SELECT " << columns << ", t.body, ts_rank(" << doc
-                                << ", query.q, 1) AS score FROM ticket_search ts JOIN tickets t ON t.id = ts.ticket_id"
+    sql.Bind(HeadlineOptions()) << ") FROM (SELECT " << columns << ", t.body, "
+                                << (staff ? "ts_rank(ts.doc, query.q, 1)" : "0.0")
+                                << " AS score FROM ticket_search ts JOIN tickets t ON t.id = ts.ticket_id"
                                 << " LEFT JOIN queues q ON q.id = t.queue_id CROSS JOIN to_tsquery('english', ";
     sql.Bind(tsquery) << ") AS query(q) WHERE " << doc << " @@ query.q";
+    if (window_start) (sql << " AND ts.ticket_id >= ").Bind(*window_start);
     AddTicketConditions(sql, actor, scope);
     (sql << " ORDER BY score DESC, t.id DESC LIMIT ").Bind(limit) << ") s ORDER BY s.score DESC, s.id DESC";
   }
@@ -421,7 +462,7 @@ Result<Page<SearchHit>> SearchService::Search(const Actor& actor, const SearchRe
   Status status = db_.Read([&](Transaction& tx) -> Status {
     OPSDESK_ASSIGN_OR_RETURN(Scope scope, ResolveScope(tx, actor, query));
     if (scope.tickets) {
-      OPSDESK_ASSIGN_OR_RETURN(auto tickets, FindTickets(tx, actor, scope, fts, tsquery, want));
+      OPSDESK_ASSIGN_OR_RETURN(auto tickets, FindTickets(tx, actor, scope, fts, tsquery, want, rank_window_));
       hits = std::move(tickets);
     }
     if (scope.articles) {
@@ -433,7 +474,10 @@ Result<Page<SearchHit>> SearchService::Search(const Actor& actor, const SearchRe
   if (!status.ok()) return status;
 
   const bool ranked = !fts.empty();
+  const bool staff = actor.IsStaff();
   std::stable_sort(hits.begin(), hits.end(), [&](const SearchHit& a, const SearchHit& b) {
+    // A requester's own tickets come first, newest first, then the articles by relevance.
+    if (!staff && a.type != b.type) return a.type == "ticket";
     if (ranked && a.score != b.score) return a.score > b.score;
     if (a.updated_at != b.updated_at) return a.updated_at > b.updated_at;
     return a.id > b.id;

@@ -27,13 +27,16 @@ constexpr int kDefaultSearchLimit = 20;
 constexpr int kMaxSearchLimit = 100;
 constexpr int kMaxSearchOffset = 1000;  // deeper pages are for filters, not ranking
 constexpr int kMaxSuggestions = 10;
+// Staff ticket searches rank the newest this many tickets that match the query
+// and its filters (docs/SEARCH.md); a requester's own tickets are all ranked.
+constexpr int kRankWindow = 2000;
 
 struct SearchHit {
   std::string type;  // ticket | article
   int64_t id = 0;
   std::string title;         // the ticket's subject, the article's title
   std::string snippet_html;  // HTML-escaped text around the matches, each in <mark>...</mark>
-  double score = 0;          // relevance, higher first; 0 for a query of filters alone
+  double score = 0;          // relevance, higher first; 0 for a query of filters alone and a requester's tickets
   std::string status;        // the ticket's status or the article's state
   std::optional<std::string> queue;     // tickets: the queue's name
   std::optional<std::string> audience;  // articles: public | internal
@@ -49,10 +52,13 @@ struct SearchRequest {
 
 class SearchService {
  public:
-  explicit SearchService(storage::Database& db) : db_(db) {}
+  // `rank_window`: see kRankWindow (tests make it small).
+  explicit SearchService(storage::Database& db, int rank_window = kRankWindow) : db_(db), rank_window_(rank_window) {}
 
   // Best matches first (or newest first for a query of filters alone), tickets
-  // and articles together unless `type:` says which. kInvalidArgument naming
+  // and articles together unless `type:` says which; staff rank the newest
+  // rank_window matching tickets. A requester gets their own matching tickets
+  // first, newest first, then articles by relevance. kInvalidArgument naming
   // "q" for a malformed query, "limit" or "cursor" for bad paging.
   Result<Page<SearchHit>> Search(const auth::Actor& actor, const SearchRequest& request);
 
@@ -66,6 +72,7 @@ class SearchService {
 
  private:
   storage::Database& db_;
+  int rank_window_;
 };
 
 // Snippet text from an engine, with match start and end marked by \x02 and

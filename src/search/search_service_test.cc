@@ -275,6 +275,35 @@ TEST_P(SearchTest, RequesterSearchesOnlyTheirOwnPublicTextAndPublishedPublicArti
   EXPECT_EQ(Found(Bob(), "increase executor memory type:ticket"), "");
 }
 
+TEST_P(SearchTest, StaffRankTheNewestMatchesOfQueryAndFiltersRequestersAllTheirOwn) {
+  SearchService windowed(db(), /*rank_window=*/3);
+  // Five matches; the oldest has the word five times, the best match by far.
+  Ticket best = File(Alice(), "Gateway gateway gateway", "gateway gateway");
+  std::vector<Ticket> newer;
+  for (int i = 0; i < 4; ++i) newer.push_back(File(Bob(), "Gateway " + std::to_string(i), "one mention"));
+  SearchRequest request;
+  request.q = "gateway";
+  ASSERT_OK_AND_ASSIGN(auto staff, windowed.Search(Agent(), request));
+  ASSERT_EQ(staff.items.size(), 3u) << "the three newest matches are ranked";
+  for (const auto& h : staff.items) EXPECT_NE(h.id, best.id);
+  // The window follows the filters: Alice's one ticket is within it.
+  request.q = "gateway author:alice@example.com";
+  ASSERT_OK_AND_ASSIGN(auto filtered, windowed.Search(Agent(), request));
+  ASSERT_EQ(filtered.items.size(), 1u);
+  EXPECT_EQ(filtered.items[0].id, best.id);
+  request.q = "gateway before:2100-01-01 -author:bob@example.com";
+  ASSERT_OK_AND_ASSIGN(auto dated, windowed.Search(Agent(), request));
+  ASSERT_EQ(dated.items.size(), 1u);
+  // A requester ranks all of their own tickets.
+  request.q = "gateway";
+  ASSERT_OK_AND_ASSIGN(auto bob, windowed.Search(Bob(), request));
+  EXPECT_EQ(bob.items.size(), 4u);
+  // Without a window the best match comes first.
+  ASSERT_OK_AND_ASSIGN(auto whole, search_->Search(Agent(), request));
+  ASSERT_EQ(whole.items.size(), 5u);
+  EXPECT_EQ(whole.items[0].id, best.id);
+}
+
 TEST_P(SearchTest, PagesWithACursorAndRejectsBadRequests) {
   for (int i = 0; i < 7; ++i) File(Alice(), "Airflow DAG " + std::to_string(i), "airflow scheduler");
   SearchRequest request;
