@@ -146,24 +146,35 @@ FreeTextWords SignificantWords(std::string_view text, size_t max_words, bool las
   return out;
 }
 
-std::string Fts5AnyOf(const FreeTextWords& words) {
-  std::string out;
+std::vector<SearchTerm> AsTerms(const FreeTextWords& words) {
+  std::vector<SearchTerm> terms;
   for (size_t i = 0; i < words.words.size(); ++i) {
-    if (i) out += " OR ";
-    out += Fts5Quote(words.words[i]);
-    if (words.last_is_prefix && i + 1 == words.words.size()) out += " *";
+    terms.push_back(SearchTerm{words.words[i], false, false, words.last_is_prefix && i + 1 == words.words.size()});
+  }
+  return terms;
+}
+
+std::string Fts5AnyOf(const std::vector<SearchTerm>& words) {
+  std::string out;
+  for (const auto& w : words) {
+    if (!out.empty()) out += " OR ";
+    out += Fts5Quote(w.text);
+    if (w.prefix) out += " *";
   }
   return out;
 }
 
-std::string TsQueryAnyOf(const FreeTextWords& words) {
+std::string TsQueryAnyOf(const std::vector<SearchTerm>& words) {
   std::string out;
-  for (size_t i = 0; i < words.words.size(); ++i) {
-    if (i) out += " | ";
-    out += TsQuote(words.words[i]);
-    if (words.last_is_prefix && i + 1 == words.words.size()) out += ":*";
+  for (const auto& w : words) {
+    if (!out.empty()) out += " | ";
+    out += TsQuote(w.text);
+    if (w.prefix) out += ":*";
   }
   return out;
 }
+
+std::string Fts5AnyOf(const FreeTextWords& words) { return Fts5AnyOf(AsTerms(words)); }
+std::string TsQueryAnyOf(const FreeTextWords& words) { return TsQueryAnyOf(AsTerms(words)); }
 
 }  // namespace opsdesk::search

@@ -42,5 +42,10 @@ FreeTextWords SignificantWords(std::string_view text, size_t max_words, bool las
 // Any of the words (OR), for suggestions: FTS5 and to_tsquery forms.
 std::string Fts5AnyOf(const FreeTextWords& words);
 std::string TsQueryAnyOf(const FreeTextWords& words);
+// Any of single-word terms (their text and prefix flag; phrase and negation ignored).
+std::string Fts5AnyOf(const std::vector<SearchTerm>& words);
+std::string TsQueryAnyOf(const std::vector<SearchTerm>& words);
+// The terms of `words`, the last one a prefix when it is.
+std::vector<SearchTerm> AsTerms(const FreeTextWords& words);
 
 }  // namespace opsdesk::search

@@ -17,6 +17,7 @@ using storage::Transaction;
 constexpr const char* kTicketStatuses[] = {"new", "open", "pending", "on_hold", "solved", "closed"};
 constexpr size_t kPlainSnippetChars = 200;
 constexpr size_t kMaxSuggestionWords = 16;
+constexpr size_t kMaxRankedSuggestionWords = 8;
 // ts_headline reads the text itself: bound it for a ticket with a long conversation.
 constexpr int kMaxHeadlineChars = 100000;
 
@@ -462,7 +463,7 @@ Result<Page<SearchHit>> SearchService::Search(const Actor& actor, const SearchRe
   Status status = db_.Read([&](Transaction& tx) -> Status {
     OPSDESK_ASSIGN_OR_RETURN(Scope scope, ResolveScope(tx, actor, query));
     if (scope.tickets) {
-      OPSDESK_ASSIGN_OR_RETURN(auto tickets, FindTickets(tx, actor, scope, fts, tsquery, want, rank_window_));
+      OPSDESK_ASSIGN_OR_RETURN(auto tickets, FindTickets(tx, actor, scope, fts, tsquery, want, options_.rank_window));
       hits = std::move(tickets);
     }
     if (scope.articles) {
@@ -495,17 +496,73 @@ Result<std::vector<SearchHit>> SearchService::SuggestArticles(const Actor& actor
     return PagingError("limit", "must be between 1 and " + std::to_string(kMaxSuggestions));
   }
   if (!IsValidUtf8(text)) return Status::InvalidArgument("suggestion text is not valid", {{"q", "must be valid UTF-8"}});
-  FreeTextWords words = SignificantWords(text, kMaxSuggestionWords, as_you_type);
-  if (words.words.empty()) return std::vector<SearchHit>{};
-  std::string fts = Fts5AnyOf(words);
-  std::string tsquery = TsQueryAnyOf(words);
   std::vector<SearchHit> hits;
   Status status = db_.Read([&](Transaction& tx) -> Status {
-    OPSDESK_ASSIGN_OR_RETURN(hits, FindArticles(tx, actor, Scope{}, fts, tsquery, limit, true));
+    OPSDESK_ASSIGN_OR_RETURN(auto words, InformativeWords(tx, text, as_you_type));
+    if (words.empty()) return Status::Ok();
+    OPSDESK_ASSIGN_OR_RETURN(hits, FindArticles(tx, actor, Scope{}, Fts5AnyOf(words), TsQueryAnyOf(words), limit,
+                                                true));
     return Status::Ok();
   });
   if (!status.ok()) return status;
   return hits;
+}
+
+// The significant words of the text that can rank. A word in none of the
+// articles matches nothing. In a large knowledge base (Options::min_articles_to_prune), a
+// word in more than half of the articles is dropped too: it has (next to) no
+// weight in BM25 (its inverse document frequency is about zero) yet makes
+// most articles candidates to rank; in a small one it still decides which
+// articles are offered at all. The rest, rarest first, at most
+// kMaxRankedSuggestionWords; when every word is that common, the rarest alone.
+Result<std::vector<SearchTerm>> SearchService::InformativeWords(Transaction& tx, std::string_view text,
+                                                                bool as_you_type) {
+  std::vector<SearchTerm> words = AsTerms(SignificantWords(text, kMaxSuggestionWords, as_you_type));
+  if (words.empty()) return words;
+  OPSDESK_ASSIGN_OR_RETURN(int64_t total, ArticleCount(tx, "", "", ""));
+  std::vector<std::pair<int64_t, SearchTerm>> counted;
+  for (const auto& w : words) {
+    std::vector<SearchTerm> one{w};
+    OPSDESK_ASSIGN_OR_RETURN(int64_t n, ArticleCount(tx, (w.prefix ? "p:" : "w:") + w.text, Fts5AnyOf(one),
+                                                     TsQueryAnyOf(one)));
+    if (n > 0) counted.emplace_back(n, w);
+  }
+  std::stable_sort(counted.begin(), counted.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::vector<SearchTerm> out;
+  for (const auto& [n, w] : counted) {
+    if (out.size() == kMaxRankedSuggestionWords) break;
+    if (total < options_.min_articles_to_prune || 2 * n <= total) out.push_back(w);
+  }
+  if (out.empty() && !counted.empty()) out.push_back(counted.front().second);
+  return out;
+}
+
+Result<int64_t> SearchService::ArticleCount(Transaction& tx, const std::string& key, const std::string& fts,
+                                            const std::string& tsquery) {
+  constexpr auto kFresh = std::chrono::minutes(1);
+  constexpr size_t kMaxCached = 20000;
+  const auto now = std::chrono::steady_clock::now();
+  {
+    std::lock_guard<std::mutex> lock(counts_mu_);
+    auto it = article_counts_.find(key);
+    if (it != article_counts_.end() && now - it->second.at < kFresh) return it->second.count;
+  }
+  Sql sql;
+  if (key.empty()) {
+    sql << "SELECT COUNT(*) FROM kb_articles";
+  } else if (tx.engine() == Engine::kSqlite) {
+    sql << "SELECT COUNT(*) FROM article_fts WHERE article_fts MATCH ";
+    sql.Bind(fts);
+  } else {
+    sql << "SELECT COUNT(*) FROM kb_articles WHERE search_doc @@ to_tsquery('english', ";
+    sql.Bind(tsquery) << ")";
+  }
+  OPSDESK_ASSIGN_OR_RETURN(auto row, tx.QueryOne(sql.text, sql.params));
+  int64_t count = row ? row->Int(0) : 0;
+  std::lock_guard<std::mutex> lock(counts_mu_);
+  if (article_counts_.size() >= kMaxCached) article_counts_.clear();
+  article_counts_[key] = CachedCount{count, now};
+  return count;
 }
 
 }  // namespace opsdesk::search

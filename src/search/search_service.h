@@ -10,8 +10,11 @@
 // published public articles. Staff search everything.
 #pragma once
 
+#include <chrono>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <string_view>
 #include <vector>
 
@@ -19,6 +22,7 @@
 #include "common/clock.h"
 #include "common/page.h"
 #include "common/result.h"
+#include "search/query.h"
 #include "storage/database.h"
 
 namespace opsdesk::search {
@@ -52,8 +56,15 @@ struct SearchRequest {
 
 class SearchService {
  public:
-  // `rank_window`: see kRankWindow (tests make it small).
-  explicit SearchService(storage::Database& db, int rank_window = kRankWindow) : db_(db), rank_window_(rank_window) {}
+  struct Options {
+    int rank_window = kRankWindow;
+    // Suggestions skip words in more than half of the articles once there are
+    // this many (search_service.cc, InformativeWords).
+    int64_t min_articles_to_prune = 500;
+  };
+  // Tests make the options small.
+  explicit SearchService(storage::Database& db) : SearchService(db, Options{}) {}
+  SearchService(storage::Database& db, Options options) : db_(db), options_(options) {}
 
   // Best matches first (or newest first for a query of filters alone), tickets
   // and articles together unless `type:` says which; staff rank the newest
@@ -71,8 +82,22 @@ class SearchService {
                                                  bool as_you_type);
 
  private:
+  // The free text's words worth ranking articles by, rarest first (see the .cc).
+  Result<std::vector<SearchTerm>> InformativeWords(storage::Transaction& tx, std::string_view text,
+                                                          bool as_you_type);
+  // How many articles match `fts` / `tsquery` (one word), cached for a minute:
+  // as one types, every keystroke sends the same words again.
+  Result<int64_t> ArticleCount(storage::Transaction& tx, const std::string& key, const std::string& fts,
+                               const std::string& tsquery);
+
   storage::Database& db_;
-  int rank_window_;
+  Options options_;
+  struct CachedCount {
+    int64_t count = 0;
+    std::chrono::steady_clock::time_point at;
+  };
+  std::mutex counts_mu_;
+  std::unordered_map<std::string, CachedCount> article_counts_;  // GUARDED_BY(counts_mu_)
 };
 
 // Snippet text from an engine, with match start and end marked by \x02 and

@@ -276,7 +276,7 @@ TEST_P(SearchTest, RequesterSearchesOnlyTheirOwnPublicTextAndPublishedPublicArti
 }
 
 TEST_P(SearchTest, StaffRankTheNewestMatchesOfQueryAndFiltersRequestersAllTheirOwn) {
-  SearchService windowed(db(), /*rank_window=*/3);
+  SearchService windowed(db(), SearchService::Options{.rank_window = 3});
   // Five matches; the oldest has the word five times, the best match by far.
   Ticket best = File(Alice(), "Gateway gateway gateway", "gateway gateway");
   std::vector<Ticket> newer;
@@ -366,6 +366,23 @@ TEST_P(SearchTest, SuggestsPublishedArticlesForFreeText) {
   ASSERT_OK_AND_ASSIGN(auto nothing, search_->SuggestArticles(Alice(), "the and of it", 5, false));
   EXPECT_TRUE(nothing.empty());
   EXPECT_FALSE(search_->SuggestArticles(Alice(), "quota", 0, false).ok());
+}
+
+TEST_P(SearchTest, SuggestionsInALargeKnowledgeBaseSkipWordsInMostArticles) {
+  SearchService pruning(db(), SearchService::Options{.min_articles_to_prune = 1});
+  kb::Article lake = Article("Warehouse load failed", "data warehouse load", "public", true);
+  kb::Article tables = Article("Warehouse tables", "data warehouse tables", "public", true);
+  for (int i = 0; i < 4; ++i) Article("Data note " + std::to_string(i), "data everywhere", "public", true);
+  // "data" is in all six articles: it would offer every one of them.
+  ASSERT_OK_AND_ASSIGN(auto pruned, pruning.SuggestArticles(Alice(), "data warehouse", 10, false));
+  ASSERT_EQ(pruned.size(), 2u);
+  for (const auto& h : pruned) EXPECT_TRUE(h.id == lake.id || h.id == tables.id) << h.id;
+  ASSERT_OK_AND_ASSIGN(auto whole, search_->SuggestArticles(Alice(), "data warehouse", 10, false));
+  EXPECT_EQ(whole.size(), 6u) << "a small knowledge base keeps every word";
+  EXPECT_TRUE(whole[0].id == lake.id || whole[0].id == tables.id);
+  // When every word is that common, the rarest is kept.
+  ASSERT_OK_AND_ASSIGN(auto common, pruning.SuggestArticles(Alice(), "data", 10, false));
+  EXPECT_EQ(common.size(), 6u);
 }
 
 std::string EngineParamName(const testing::TestParamInfo<Engine>& info) { return storage::EngineName(info.param); }
