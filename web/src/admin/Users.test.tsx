@@ -34,6 +34,18 @@ function usersApi(me: User, extra: Parameters<typeof mockApi>[0] = {}) {
 }
 
 describe("Users", () => {
+  it("makes an agent a knowledge base editor with one click", async () => {
+    const api = usersApi(admin);
+    renderPage(<Users />, route);
+    const box = await screen.findByRole("checkbox", { name: "KB editor" });
+    expect(box).not.toBeChecked();
+    expect(screen.getAllByRole("checkbox", { name: "KB editor" })).toHaveLength(1); // agents only
+    await userEvent.setup().click(box);
+    await waitFor(() => expect(api.find("PATCH", "/users/3")).toHaveLength(1));
+    expect(api.find("PATCH", "/users/3")[0].body).toEqual({ kb_editor: true });
+    await waitFor(() => expect(screen.getByRole("checkbox", { name: "KB editor" })).toBeChecked());
+  });
+
   it("creates a user with the typed values", async () => {
     const api = usersApi(admin);
     renderPage(<Users />, route);

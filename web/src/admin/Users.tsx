@@ -39,6 +39,7 @@ interface UserChange {
   role?: Role;
   is_active?: boolean;
   group?: string | null; // null: no group
+  kb_editor?: boolean;
 }
 
 function NewUserForm() {
@@ -154,6 +155,17 @@ function UserRow({ user, canEdit, isSelf }: { user: User; canEdit: boolean; isSe
         >
           <RoleOptions />
         </select>
+        {user.role === "agent" && (
+          <label className="admin-small admin-kb-editor">
+            <input
+              type="checkbox"
+              checked={!!user.kb_editor}
+              disabled={disabled}
+              onChange={(e) => change.mutate({ kb_editor: e.target.checked })}
+            />{" "}
+            KB editor
+          </label>
+        )}
       </td>
       <td>
         <form

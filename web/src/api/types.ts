@@ -17,6 +17,8 @@ export interface User {
   // The requester's group (department, organisation): one word of letters,
   // digits, '-', '_' and '.'; SLA policies may match on it. Null: none.
   group: string | null;
+  // An agent who publishes and edits published knowledge base articles as leads do.
+  kb_editor?: boolean;
   created_at: string;
   updated_at: string;
 }
