@@ -235,25 +235,15 @@ std::string PlainSnippet(const std::string& text) {
   return std::string(Utf8Prefix(text, kPlainSnippetChars)) + "…";
 }
 
-SearchHit TicketHit(const storage::Row& row) {
+// Columns 0-5 of a ticket or article row: id, title, status or state, queue
+// or audience, updated_at, score.
+SearchHit HitFromRow(const storage::Row& row, const char* type) {
   SearchHit hit;
-  hit.type = "ticket";
+  hit.type = type;
   hit.id = row.Int(0);
   hit.title = row.Text(1);
   hit.status = row.Text(2);
-  hit.queue = row.OptText(3);
-  hit.updated_at = row.Int(4);
-  hit.score = row.Double(5);
-  return hit;
-}
-
-SearchHit ArticleHit(const storage::Row& row) {
-  SearchHit hit;
-  hit.type = "article";
-  hit.id = row.Int(0);
-  hit.title = row.Text(1);
-  hit.status = row.Text(2);
-  hit.audience = row.Text(3);
+  (hit.type == "ticket" ? hit.queue : hit.audience) = row.OptText(3);
   hit.updated_at = row.Int(4);
   hit.score = row.Double(5);
   return hit;
@@ -350,7 +340,7 @@ Result<std::vector<SearchHit>> FindTickets(Transaction& tx, const Actor& actor, 
   std::vector<SearchHit> hits;
   hits.reserve(rows.size());
   for (const auto& row : rows) {
-    SearchHit hit = TicketHit(row);
+    SearchHit hit = HitFromRow(row, "ticket");
     if (fts.empty()) {
       hit.snippet_html = SnippetHtml(PlainSnippet(row.Text(6)));
     } else if (tx.engine() == Engine::kSqlite && !staff) {
@@ -398,7 +388,7 @@ Result<std::vector<SearchHit>> FindArticles(Transaction& tx, const Actor& actor,
   std::vector<SearchHit> hits;
   hits.reserve(rows.size());
   for (const auto& row : rows) {
-    SearchHit hit = ArticleHit(row);
+    SearchHit hit = HitFromRow(row, "article");
     hit.snippet_html = SnippetHtml(fts.empty() ? PlainSnippet(row.Text(6)) : row.Text(6));
     hits.push_back(std::move(hit));
   }

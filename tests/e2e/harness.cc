@@ -156,6 +156,8 @@ std::string TrimLine(std::string text) {
   return text.substr(start);
 }
 
+}  // namespace
+
 std::string PercentEncode(std::string_view text) {
   static const char* hex = "0123456789ABCDEF";
   std::string out;
@@ -170,8 +172,6 @@ std::string PercentEncode(std::string_view text) {
   }
   return out;
 }
-
-}  // namespace
 
 std::string OpsdeskBinary() { return OPSDESK_BINARY; }
 

@@ -51,6 +51,8 @@ class TempDir {
 // A name unique within this test run ("prefix-<pid>-<n>"), for e-mails, tags,
 // queue and team names, so tests sharing a database never collide.
 std::string UniqueName(std::string_view prefix);
+// Percent-encodes a query parameter's value.
+std::string PercentEncode(std::string_view text);
 
 // ---------------------------------------------------------------------------
 // Child processes

@@ -12,22 +12,6 @@ namespace {
 using boost::json::array;
 using boost::json::object;
 
-// Percent-encodes a query parameter's value.
-std::string Encode(std::string_view text) {
-  static const char* kHex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : text) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
-
 class SearchApiTest : public EngineTest {
  protected:
   void SetUp() override {
@@ -38,7 +22,7 @@ class SearchApiTest : public EngineTest {
 
   // "ticket:1 article:2" for what `token` finds.
   std::string Found(const std::string& q, const std::string& token, std::string_view path = "/api/v1/search") {
-    HttpResponse r = client_->Get(std::string(path) + "?q=" + Encode(q), token);
+    HttpResponse r = client_->Get(std::string(path) + "?q=" + PercentEncode(q), token);
     EXPECT_EQ(r.status, 200) << r.Describe();
     std::string out;
     for (const auto& item : Items(r)) {
