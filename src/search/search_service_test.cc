@@ -8,6 +8,7 @@
 
 #include <algorithm>
 
+#include "auth/user_service.h"
 #include "kb/kb_service.h"
 #include "testing/ticket_desk.h"
 
@@ -385,9 +386,73 @@ TEST_P(SearchTest, SuggestionsInALargeKnowledgeBaseSkipWordsInMostArticles) {
   EXPECT_EQ(common.size(), 6u);
 }
 
+// Migration 0012 indexes what was written before it.
+class SearchUpgradeTest : public testing::TestWithParam<Engine> {};
+
+TEST_P(SearchUpgradeTest, TheMigrationIndexesExistingTicketsCommentsAndArticles) {
+  ManualClock clock(1'700'000'000'000);
+  ASSERT_OK_AND_ASSIGN(auto test_db, storage::TestDatabase::Create(GetParam()));
+  storage::Database& db = test_db->db();
+  ASSERT_OK(storage::Migrate(db, clock, /*up_to=*/11));
+  ASSERT_OK_AND_ASSIGN(auth::User agent_user,
+                       test_util::InsertTestUser(db, clock.NowMs(), "agent@example.com", auth::Role::kAgent));
+  ASSERT_OK_AND_ASSIGN(auth::User old_user,
+                       test_util::InsertTestUser(db, clock.NowMs(), "old@example.com", auth::Role::kRequester));
+  Actor agent = Actor::Of(agent_user);
+  // Rows as that schema held them (today's services expect today's schema).
+  const int64_t now = clock.NowMs();
+  int64_t ticket_id = 0, article_id = 0;
+  ASSERT_OK(db.Write([&](storage::Transaction& tx) -> Status {
+    OPSDESK_ASSIGN_OR_RETURN(
+        auto t, tx.QueryOne("INSERT INTO tickets (subject, body, status, priority, requester_id, created_at, "
+                            "updated_at) VALUES ('Old ticket about vortexes', 'written before search existed', "
+                            "'open', 'normal', ?, ?, ?) RETURNING id",
+                            {old_user.id, now, now}));
+    ticket_id = t->Int(0);
+    for (auto [body, internal] : {std::pair{"a reply mentioning quasars", 0}, std::pair{"a note mentioning pulsars", 1}}) {
+      OPSDESK_RETURN_IF_ERROR(tx.Exec("INSERT INTO comments (ticket_id, author_id, body, is_internal, created_at) "
+                                      "VALUES (?, ?, ?, ?, ?)",
+                                      {ticket_id, agent_user.id, body, internal, now})
+                                  .status());
+    }
+    OPSDESK_ASSIGN_OR_RETURN(
+        auto a, tx.QueryOne("INSERT INTO kb_articles (title, body, body_html, audience, state, version, created_at, "
+                            "updated_at) VALUES ('Nebula handbook', 'old article', '<p>old article</p>', 'internal', "
+                            "'draft', 1, ?, ?) RETURNING id",
+                            {now, now}));
+    article_id = a->Int(0);
+    return Status::Ok();
+  }));
+
+  ASSERT_OK(storage::Migrate(db, clock));
+  SearchService search(db);
+  for (const char* word : {"vortexes", "quasars", "pulsars"}) {
+    SearchRequest request;
+    request.q = word;
+    ASSERT_OK_AND_ASSIGN(auto page, search.Search(agent, request));
+    ASSERT_EQ(page.items.size(), 1u) << word;
+    EXPECT_EQ(page.items[0].id, ticket_id) << word;
+  }
+  SearchRequest request;
+  request.q = "nebula";
+  ASSERT_OK_AND_ASSIGN(auto page, search.Search(agent, request));
+  ASSERT_EQ(page.items.size(), 1u);
+  EXPECT_EQ(page.items[0].id, article_id);
+  // The requester's own search leaves the backfilled note out.
+  const std::optional<auth::User> requester = old_user;
+  request.q = "pulsars";
+  ASSERT_OK_AND_ASSIGN(auto hidden, search.Search(Actor::Of(*requester), request));
+  EXPECT_TRUE(hidden.items.empty());
+  request.q = "quasars";
+  ASSERT_OK_AND_ASSIGN(auto shown, search.Search(Actor::Of(*requester), request));
+  EXPECT_EQ(shown.items.size(), 1u);
+}
+
 std::string EngineParamName(const testing::TestParamInfo<Engine>& info) { return storage::EngineName(info.param); }
 
 INSTANTIATE_TEST_SUITE_P(Engines, SearchTest, testing::Values(Engine::kSqlite, Engine::kPostgres), EngineParamName);
+INSTANTIATE_TEST_SUITE_P(Engines, SearchUpgradeTest, testing::Values(Engine::kSqlite, Engine::kPostgres),
+                         EngineParamName);
 
 }  // namespace
 }  // namespace opsdesk::search

@@ -82,7 +82,7 @@ Result<int> CurrentSchemaVersion(Database& db) {
   return version;
 }
 
-Status Migrate(Database& db, const Clock& clock) {
+Status Migrate(Database& db, const Clock& clock, int up_to) {
   auto current = CurrentSchemaVersion(db);
   if (!current.ok()) return current.status();
   int latest = LatestSchemaVersion();
@@ -94,6 +94,7 @@ Status Migrate(Database& db, const Clock& clock) {
   for (const auto& file : EmbeddedMigrationFiles()) {
     int version = VersionOf(file.name);
     if (version <= *current) continue;
+    if (version > up_to) break;
     std::string sql = ExpandDialect(file.text, db.engine());
     Status status = db.Write([&](Transaction& tx) -> Status {
       if (tx.engine() == Engine::kPostgres) {

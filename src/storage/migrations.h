@@ -7,6 +7,8 @@
 // start with a line `--@ sqlite` or `--@ postgresql` and end with `--@ both`.
 #pragma once
 
+#include <limits>
+
 #include "common/clock.h"
 #include "storage/database.h"
 
@@ -18,9 +20,10 @@ int LatestSchemaVersion();
 // The version applied to `db` (0 for an empty database).
 Result<int> CurrentSchemaVersion(Database& db);
 
-// Applies every pending migration in order. Refuses (kFailedPrecondition) a
-// database whose version is newer than this binary's, leaving it untouched.
-Status Migrate(Database& db, const Clock& clock);
+// Applies every pending migration in order (up to `up_to`: tests of upgrades
+// stop early). Refuses (kFailedPrecondition) a database whose version is newer
+// than this binary's, leaving it untouched.
+Status Migrate(Database& db, const Clock& clock, int up_to = std::numeric_limits<int>::max());
 
 // Expands the dialect placeholders of a migration for `engine` (exposed for tests).
 std::string ExpandDialect(std::string_view sql, Engine engine);
