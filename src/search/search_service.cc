@@ -235,6 +235,10 @@ std::string PlainSnippet(const std::string& text) {
   return std::string(Utf8Prefix(text, kPlainSnippetChars)) + "…";
 }
 
+// A requester's FTS5 query reads only the columns they may: an internal note
+// neither matches nor ranks nor shows in a snippet.
+std::string RequesterMatch(const std::string& fts) { return "{subject body replies} : (" + fts + ")"; }
+
 // Columns 0-5 of a ticket or article row: id, title, status or state, queue
 // or audience, updated_at, score.
 SearchHit HitFromRow(const storage::Row& row, const char* type) {
@@ -249,13 +253,37 @@ SearchHit HitFromRow(const storage::Row& row, const char* type) {
   return hit;
 }
 
-// The snippet of the first column that has a match, else of the first.
-std::string FirstMarked(const storage::Row& row, size_t from_col, size_t to_col) {
-  for (size_t col = from_col; col < to_col; ++col) {
-    std::string text = row.Text(col);
-    if (text.find('\x02') != std::string::npos) return text;
+// One FTS5 snippet of one row: the MATCH again, on that rowid alone.
+Result<std::string> Fts5Snippet(Transaction& tx, const char* table, int column, const std::string& match,
+                                int64_t rowid) {
+  std::string sql = std::string("SELECT snippet(") + table + ", " + std::to_string(column) +
+                    ", char(2), char(3), '…', 16) FROM " + table + " WHERE " + table + " MATCH ? AND rowid = ?";
+  OPSDESK_ASSIGN_OR_RETURN(auto row, tx.QueryOne(sql, {match, rowid}));
+  return row ? row->Text(0) : std::string();
+}
+
+// SQLite: the snippets of the hits about to be returned (the ranked
+// statements leave them out). A requester's come from the columns they may
+// read: the body, else the replies.
+Status FillFts5Snippets(Transaction& tx, const Actor& actor, const std::string& fts, std::vector<SearchHit>& hits) {
+  if (tx.engine() != Engine::kSqlite || fts.empty()) return Status::Ok();
+  for (auto& hit : hits) {
+    std::string marked;
+    if (hit.type == "article") {
+      OPSDESK_ASSIGN_OR_RETURN(marked, Fts5Snippet(tx, "article_fts", 1, fts, hit.id));
+    } else if (actor.IsStaff()) {
+      OPSDESK_ASSIGN_OR_RETURN(marked, Fts5Snippet(tx, "ticket_fts", -1, fts, hit.id));
+    } else {
+      const std::string match = RequesterMatch(fts);
+      OPSDESK_ASSIGN_OR_RETURN(marked, Fts5Snippet(tx, "ticket_fts", 1, match, hit.id));
+      if (marked.find('\x02') == std::string::npos) {
+        OPSDESK_ASSIGN_OR_RETURN(std::string replies, Fts5Snippet(tx, "ticket_fts", 2, match, hit.id));
+        if (replies.find('\x02') != std::string::npos) marked = std::move(replies);
+      }
+    }
+    hit.snippet_html = SnippetHtml(marked);
   }
-  return row.Text(from_col);
+  return Status::Ok();
 }
 
 // Ranking reads every match's positions and length, so a common word over a
@@ -267,19 +295,22 @@ std::string FirstMarked(const storage::Row& row, size_t from_col, size_t to_col)
 Result<std::optional<int64_t>> RankWindowStart(Transaction& tx, const Actor& actor, const Scope& scope,
                                                const std::string& fts, const std::string& tsquery, int window) {
   Sql sql;
+  Sql conditions;
+  AddTicketConditions(conditions, actor, scope);
+  // Without filters the index alone says which tickets match.
+  const bool join = !conditions.text.empty();
   if (tx.engine() == Engine::kSqlite) {
-    sql << "SELECT ticket_fts.rowid FROM ticket_fts JOIN tickets t ON t.id = ticket_fts.rowid WHERE ticket_fts "
-           "MATCH ";
+    sql << "SELECT ticket_fts.rowid FROM ticket_fts" << (join ? " JOIN tickets t ON t.id = ticket_fts.rowid" : "")
+        << " WHERE ticket_fts MATCH ";
     sql.Bind(fts);
-    AddTicketConditions(sql, actor, scope);
-    sql << " ORDER BY ticket_fts.rowid DESC";
   } else {
-    sql << "SELECT ts.ticket_id FROM ticket_search ts JOIN tickets t ON t.id = ts.ticket_id WHERE ts.doc @@ "
-           "to_tsquery('english', ";
+    sql << "SELECT ts.ticket_id FROM ticket_search ts" << (join ? " JOIN tickets t ON t.id = ts.ticket_id" : "")
+        << " WHERE ts.doc @@ to_tsquery('english', ";
     sql.Bind(tsquery) << ")";
-    AddTicketConditions(sql, actor, scope);
-    sql << " ORDER BY ts.ticket_id DESC";
   }
+  sql << conditions.text;
+  sql.params.insert(sql.params.end(), conditions.params.begin(), conditions.params.end());
+  sql << (tx.engine() == Engine::kSqlite ? " ORDER BY ticket_fts.rowid DESC" : " ORDER BY ts.ticket_id DESC");
   (sql << " LIMIT 1 OFFSET ").Bind(window - 1);
   OPSDESK_ASSIGN_OR_RETURN(auto row, tx.QueryOne(sql.text, sql.params));
   if (!row) return std::optional<int64_t>();
@@ -306,13 +337,10 @@ Result<std::vector<SearchHit>> FindTickets(Transaction& tx, const Actor& actor, 
     AddTicketConditions(sql, actor, scope);
     (sql << " ORDER BY t.updated_at DESC, t.id DESC LIMIT ").Bind(limit);
   } else if (tx.engine() == Engine::kSqlite) {
-    // A requester's query is confined to the columns they may read, so an
-    // internal note neither matches nor ranks nor shows in a snippet.
-    std::string match = staff ? fts : "{subject body replies} : (" + fts + ")";
-    sql << "SELECT " << columns << (staff ? ", -ticket_fts.rank, " : ", 0, ")
-        << (staff ? "snippet(ticket_fts, -1, char(2), char(3), '…', 16)"
-                  : "snippet(ticket_fts, 1, char(2), char(3), '…', 16), "
-                    "snippet(ticket_fts, 2, char(2), char(3), '…', 16)")
+    std::string match = staff ? fts : RequesterMatch(fts);
+    // No snippet here: SQLite computes every result column before it sorts,
+    // so it would be cut for every ranked row. FillFts5Snippets cuts the page's.
+    sql << "SELECT " << columns << (staff ? ", -ticket_fts.rank" : ", 0")
         << (staff ? " FROM ticket_fts JOIN tickets t ON t.id = ticket_fts.rowid"
                   : " FROM tickets t CROSS JOIN ticket_fts")  // CROSS JOIN: tickets is the outer loop
         << " LEFT JOIN queues q ON q.id = t.queue_id WHERE ticket_fts.rowid = t.id AND ticket_fts MATCH ";
@@ -343,9 +371,7 @@ Result<std::vector<SearchHit>> FindTickets(Transaction& tx, const Actor& actor, 
     SearchHit hit = HitFromRow(row, "ticket");
     if (fts.empty()) {
       hit.snippet_html = SnippetHtml(PlainSnippet(row.Text(6)));
-    } else if (tx.engine() == Engine::kSqlite && !staff) {
-      hit.snippet_html = SnippetHtml(FirstMarked(row, 6, 8));
-    } else {
+    } else if (tx.engine() == Engine::kPostgres) {
       hit.snippet_html = SnippetHtml(row.Text(6));
     }
     hits.push_back(std::move(hit));
@@ -363,7 +389,7 @@ Result<std::vector<SearchHit>> FindArticles(Transaction& tx, const Actor& actor,
   if (fts.empty()) {
     sql << "SELECT " << columns << ", 0, a.body FROM kb_articles a WHERE 1 = 1";
   } else if (tx.engine() == Engine::kSqlite) {
-    sql << "SELECT " << columns << ", -article_fts.rank, snippet(article_fts, 1, char(2), char(3), '…', 16)"
+    sql << "SELECT " << columns << ", -article_fts.rank"  // the snippet: FillFts5Snippets
         << " FROM article_fts JOIN kb_articles a ON a.id = article_fts.rowid WHERE article_fts MATCH ";
     sql.Bind(fts);
   } else {
@@ -389,7 +415,8 @@ Result<std::vector<SearchHit>> FindArticles(Transaction& tx, const Actor& actor,
   hits.reserve(rows.size());
   for (const auto& row : rows) {
     SearchHit hit = HitFromRow(row, "article");
-    hit.snippet_html = SnippetHtml(fts.empty() ? PlainSnippet(row.Text(6)) : row.Text(6));
+    if (fts.empty()) hit.snippet_html = SnippetHtml(PlainSnippet(row.Text(6)));
+    else if (tx.engine() == Engine::kPostgres) hit.snippet_html = SnippetHtml(row.Text(6));
     hits.push_back(std::move(hit));
   }
   return hits;
@@ -449,34 +476,34 @@ Result<Page<SearchHit>> SearchService::Search(const Actor& actor, const SearchRe
   if (fts.empty() && query.filters.empty()) return Page<SearchHit>{};
   const int want = static_cast<int>(offset) + request.limit + 1;  // one more tells whether a next page exists
 
-  std::vector<SearchHit> hits;
+  const bool ranked = !fts.empty();
+  const bool staff = actor.IsStaff();
+  Page<SearchHit> page;
   Status status = db_.Read([&](Transaction& tx) -> Status {
     OPSDESK_ASSIGN_OR_RETURN(Scope scope, ResolveScope(tx, actor, query));
+    std::vector<SearchHit> hits;
     if (scope.tickets) {
-      OPSDESK_ASSIGN_OR_RETURN(auto tickets, FindTickets(tx, actor, scope, fts, tsquery, want, options_.rank_window));
-      hits = std::move(tickets);
+      OPSDESK_ASSIGN_OR_RETURN(hits, FindTickets(tx, actor, scope, fts, tsquery, want, options_.rank_window));
     }
     if (scope.articles) {
       OPSDESK_ASSIGN_OR_RETURN(auto articles, FindArticles(tx, actor, scope, fts, tsquery, want, false));
       hits.insert(hits.end(), std::make_move_iterator(articles.begin()), std::make_move_iterator(articles.end()));
     }
-    return Status::Ok();
+    std::stable_sort(hits.begin(), hits.end(), [&](const SearchHit& a, const SearchHit& b) {
+      // A requester's own tickets come first, newest first, then the articles by relevance.
+      if (!staff && a.type != b.type) return a.type == "ticket";
+      if (ranked && a.score != b.score) return a.score > b.score;
+      if (a.updated_at != b.updated_at) return a.updated_at > b.updated_at;
+      return a.id > b.id;
+    });
+    int64_t end = std::min<int64_t>(hits.size(), offset + request.limit);
+    for (int64_t i = offset; i < end; ++i) page.items.push_back(std::move(hits[i]));
+    if (static_cast<int64_t>(hits.size()) > end && end < kMaxSearchOffset) {
+      page.next_cursor = EncodeCursor("offset", end);
+    }
+    return FillFts5Snippets(tx, actor, fts, page.items);
   });
   if (!status.ok()) return status;
-
-  const bool ranked = !fts.empty();
-  const bool staff = actor.IsStaff();
-  std::stable_sort(hits.begin(), hits.end(), [&](const SearchHit& a, const SearchHit& b) {
-    // A requester's own tickets come first, newest first, then the articles by relevance.
-    if (!staff && a.type != b.type) return a.type == "ticket";
-    if (ranked && a.score != b.score) return a.score > b.score;
-    if (a.updated_at != b.updated_at) return a.updated_at > b.updated_at;
-    return a.id > b.id;
-  });
-  Page<SearchHit> page;
-  int64_t end = std::min<int64_t>(hits.size(), offset + request.limit);
-  for (int64_t i = offset; i < end; ++i) page.items.push_back(std::move(hits[i]));
-  if (static_cast<int64_t>(hits.size()) > end && end < kMaxSearchOffset) page.next_cursor = EncodeCursor("offset", end);
   return page;
 }
 
@@ -490,9 +517,9 @@ Result<std::vector<SearchHit>> SearchService::SuggestArticles(const Actor& actor
   Status status = db_.Read([&](Transaction& tx) -> Status {
     OPSDESK_ASSIGN_OR_RETURN(auto words, InformativeWords(tx, text, as_you_type));
     if (words.empty()) return Status::Ok();
-    OPSDESK_ASSIGN_OR_RETURN(hits, FindArticles(tx, actor, Scope{}, Fts5AnyOf(words), TsQueryAnyOf(words), limit,
-                                                true));
-    return Status::Ok();
+    const std::string fts = Fts5AnyOf(words);
+    OPSDESK_ASSIGN_OR_RETURN(hits, FindArticles(tx, actor, Scope{}, fts, TsQueryAnyOf(words), limit, true));
+    return FillFts5Snippets(tx, actor, fts, hits);
   });
   if (!status.ok()) return status;
   return hits;
