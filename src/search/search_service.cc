@@ -1,6 +1,7 @@
 #include "search/search_service.h"
 
 #include <algorithm>
+#include <bit>
 
 #include "common/text.h"
 #include "search/match.h"
@@ -292,8 +293,10 @@ Status FillFts5Snippets(Transaction& tx, const Actor& actor, const std::string& 
 // in id order, which the indexes iterate cheaply); older matches are reached
 // with after:/before:. The lowest ticket id inside that window, or none when
 // fewer tickets match.
-Result<std::optional<int64_t>> RankWindowStart(Transaction& tx, const Actor& actor, const Scope& scope,
-                                               const std::string& fts, const std::string& tsquery, int window) {
+// The window: the ids of the newest `window` tickets that match the query
+// and its filters, newest first (all of them when fewer match).
+Result<std::vector<int64_t>> RankWindow(Transaction& tx, const Actor& actor, const Scope& scope,
+                                        const std::string& fts, const std::string& tsquery, int window) {
   Sql sql;
   Sql conditions;
   AddTicketConditions(conditions, actor, scope);
@@ -311,24 +314,55 @@ Result<std::optional<int64_t>> RankWindowStart(Transaction& tx, const Actor& act
   sql << conditions.text;
   sql.params.insert(sql.params.end(), conditions.params.begin(), conditions.params.end());
   sql << (tx.engine() == Engine::kSqlite ? " ORDER BY ticket_fts.rowid DESC" : " ORDER BY ts.ticket_id DESC");
-  (sql << " LIMIT 1 OFFSET ").Bind(window - 1);
-  OPSDESK_ASSIGN_OR_RETURN(auto row, tx.QueryOne(sql.text, sql.params));
-  if (!row) return std::optional<int64_t>();
-  return std::optional<int64_t>(row->Int(0));
+  (sql << " LIMIT ").Bind(window);
+  OPSDESK_ASSIGN_OR_RETURN(auto rows, tx.Query(sql.text, sql.params));
+  std::vector<int64_t> ids;
+  ids.reserve(rows.size());
+  for (const auto& r : rows) ids.push_back(r.Int(0));
+  return ids;
 }
 
 // Tickets matching `fts` / `tsquery` (empty: filters alone), at most `limit`.
+// SQLite, inside the window: the words to rank by. BM25 counts each word's
+// documents over the whole index before it ranks (a million-ticket doclist
+// for a word in most tickets), so a word in more than a fifth of the newest
+// tickets is left out of the ranking: its inverse document frequency is small
+// and its count dear. Phrases are ranked by their words (BM25 on a phrase
+// would first evaluate it over the whole index). Empty when every word is
+// that common: the window is then listed newest first.
+Result<std::string> Fts5RankingWords(Transaction& tx, const std::vector<SearchTerm>& terms) {
+  constexpr int64_t kSample = 10000;
+  OPSDESK_ASSIGN_OR_RETURN(auto newest, tx.QueryOne("SELECT MAX(id) FROM tickets"));
+  const int64_t from = (newest ? newest->Int(0) : 0) - kSample;
+  std::vector<SearchTerm> kept;
+  for (const auto& term : terms) {
+    if (term.negated) continue;
+    auto pieces = WordPieces(term.text);
+    for (size_t i = 0; i < pieces.size(); ++i) {
+      SearchTerm word{pieces[i], false, false, term.prefix && i + 1 == pieces.size()};
+      OPSDESK_ASSIGN_OR_RETURN(auto n, tx.QueryOne("SELECT COUNT(*) FROM ticket_fts WHERE ticket_fts MATCH ? AND "
+                                                   "rowid > ?",
+                                                   {Fts5Expression({word}), from}));
+      if (n && n->Int(0) * 5 <= kSample) kept.push_back(word);
+    }
+  }
+  return Fts5WordsExpression(kept);
+}
+
 Result<std::vector<SearchHit>> FindTickets(Transaction& tx, const Actor& actor, const Scope& scope,
-                                           const std::string& fts, const std::string& tsquery, int limit,
-                                           int rank_window) {
+                                           const std::vector<SearchTerm>& terms, const std::string& fts,
+                                           const std::string& tsquery, int limit, int rank_window) {
   const bool staff = actor.IsStaff();
   // A requester's own tickets are few: read them first and match each, newest
   // first. They are not ranked: BM25 needs each word's document count over the
   // whole index, which FTS5 would count again for every one of them. Staff
   // searches match first and rank, inside the window.
-  std::optional<int64_t> window_start;
+  std::optional<std::vector<int64_t>> window;
+  std::optional<int64_t> window_start;  // the oldest id in it
   if (staff && !fts.empty()) {
-    OPSDESK_ASSIGN_OR_RETURN(window_start, RankWindowStart(tx, actor, scope, fts, tsquery, rank_window));
+    OPSDESK_ASSIGN_OR_RETURN(window, RankWindow(tx, actor, scope, fts, tsquery, rank_window));
+    if (window->empty()) return std::vector<SearchHit>{};
+    window_start = window->back();
   }
   Sql sql;
   const char* columns = "t.id, t.subject, t.status, q.name, t.updated_at";
@@ -338,16 +372,44 @@ Result<std::vector<SearchHit>> FindTickets(Transaction& tx, const Actor& actor, 
     (sql << " ORDER BY t.updated_at DESC, t.id DESC LIMIT ").Bind(limit);
   } else if (tx.engine() == Engine::kSqlite) {
     std::string match = staff ? fts : RequesterMatch(fts);
+    // Inside the window, what to rank by: the query itself, chosen words of it
+    // (then the query still decides what matches), or nothing (newest first).
+    std::string rank_fts = match;
+    if (window) {
+      OPSDESK_ASSIGN_OR_RETURN(rank_fts, Fts5RankingWords(tx, terms));
+    }
+    const bool ranked = staff && !rank_fts.empty();
+    if (window && !ranked) {
+      // Every word is common: the window itself, newest first.
+      std::vector<int64_t> page(window->begin(), window->begin() + std::min<size_t>(window->size(), limit));
+      sql << "SELECT " << columns << ", 0 FROM tickets t LEFT JOIN queues q ON q.id = t.queue_id WHERE t.id IN ";
+      sql.BindList(page) << " ORDER BY t.id DESC";
+      OPSDESK_ASSIGN_OR_RETURN(auto rows, tx.Query(sql.text, sql.params));
+      std::vector<SearchHit> hits;
+      for (const auto& row : rows) hits.push_back(HitFromRow(row, "ticket"));
+      return hits;
+    }
     // No snippet here: SQLite computes every result column before it sorts,
     // so it would be cut for every ranked row. FillFts5Snippets cuts the page's.
-    sql << "SELECT " << columns << (staff ? ", -ticket_fts.rank" : ", 0")
+    sql << "SELECT " << columns << (ranked ? ", -ticket_fts.rank" : ", 0")
         << (staff ? " FROM ticket_fts JOIN tickets t ON t.id = ticket_fts.rowid"
                   : " FROM tickets t CROSS JOIN ticket_fts")  // CROSS JOIN: tickets is the outer loop
         << " LEFT JOIN queues q ON q.id = t.queue_id WHERE ticket_fts.rowid = t.id AND ticket_fts MATCH ";
-    sql.Bind(match);
-    if (window_start) (sql << " AND ticket_fts.rowid >= ").Bind(*window_start);
-    AddTicketConditions(sql, actor, scope);
-    (sql << (staff ? " ORDER BY ticket_fts.rank, t.id DESC LIMIT " : " ORDER BY t.id DESC LIMIT ")).Bind(limit);
+    sql.Bind(rank_fts);
+    if (window) {
+      // The window's tickets, ranked by the chosen words: the ids say what
+      // matched (the query and its filters), so neither is evaluated again.
+      // The unary + keeps the list from being handed to FTS5 as rowid
+      // look-ups: each would be a query of its own, its statistics counted anew.
+      (sql << " AND ticket_fts.rowid >= ").Bind(*window_start);
+      sql << " AND +ticket_fts.rowid IN ";
+      std::vector<int64_t> padded = *window;  // a few statement texts, not one per size
+      padded.resize(std::max<size_t>(8, std::bit_ceil(padded.size())), padded.back());
+      sql.BindList(padded);
+    } else {
+      AddTicketConditions(sql, actor, scope);
+    }
+    (sql << (ranked ? " ORDER BY ticket_fts.rank, t.id DESC LIMIT " : " ORDER BY t.id DESC LIMIT ")).Bind(limit);
   } else {
     const char* doc = staff ? "ts.doc" : "ts.public_doc";
     sql << "SELECT s.id, s.subject, s.status, s.name, s.updated_at, s.score, ts_headline('english', left(s.subject"
@@ -483,7 +545,8 @@ Result<Page<SearchHit>> SearchService::Search(const Actor& actor, const SearchRe
     OPSDESK_ASSIGN_OR_RETURN(Scope scope, ResolveScope(tx, actor, query));
     std::vector<SearchHit> hits;
     if (scope.tickets) {
-      OPSDESK_ASSIGN_OR_RETURN(hits, FindTickets(tx, actor, scope, fts, tsquery, want, options_.rank_window));
+      OPSDESK_ASSIGN_OR_RETURN(hits,
+                               FindTickets(tx, actor, scope, query.terms, fts, tsquery, want, options_.rank_window));
     }
     if (scope.articles) {
       OPSDESK_ASSIGN_OR_RETURN(auto articles, FindArticles(tx, actor, scope, fts, tsquery, want, false));

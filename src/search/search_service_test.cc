@@ -295,13 +295,25 @@ TEST_P(SearchTest, StaffRankTheNewestMatchesOfQueryAndFiltersRequestersAllTheirO
   request.q = "gateway before:2100-01-01 -author:bob@example.com";
   ASSERT_OK_AND_ASSIGN(auto dated, windowed.Search(Agent(), request));
   ASSERT_EQ(dated.items.size(), 1u);
+  // A phrase or an exclusion inside the window: ranked by the words, kept by the query.
+  File(Bob(), "Gateway note", "the gateway timeout again");
+  File(Bob(), "Gateway report", "timeout of the gateway");
+  request.q = "\"gateway timeout\"";
+  ASSERT_OK_AND_ASSIGN(auto phrase, windowed.Search(Agent(), request));
+  ASSERT_EQ(phrase.items.size(), 1u);
+  EXPECT_EQ(phrase.items[0].title, "Gateway note");
+  EXPECT_NE(phrase.items[0].snippet_html.find("<mark>"), std::string::npos);
+  request.q = "gateway -timeout";
+  ASSERT_OK_AND_ASSIGN(auto excluded, windowed.Search(Agent(), request));
+  ASSERT_EQ(excluded.items.size(), 3u) << "the three newest without the word";
+  for (const auto& h : excluded.items) EXPECT_TRUE(h.title != "Gateway report" && h.title != "Gateway note");
   // A requester ranks all of their own tickets.
   request.q = "gateway";
   ASSERT_OK_AND_ASSIGN(auto bob, windowed.Search(Bob(), request));
-  EXPECT_EQ(bob.items.size(), 4u);
+  EXPECT_EQ(bob.items.size(), 6u);
   // Without a window the best match comes first.
   ASSERT_OK_AND_ASSIGN(auto whole, search_->Search(Agent(), request));
-  ASSERT_EQ(whole.items.size(), 5u);
+  ASSERT_EQ(whole.items.size(), 7u);
   EXPECT_EQ(whole.items[0].id, best.id);
 }
 
