@@ -18,7 +18,7 @@ using storage::Transaction;
 constexpr const char* kTicketStatuses[] = {"new", "open", "pending", "on_hold", "solved", "closed"};
 constexpr size_t kPlainSnippetChars = 200;
 constexpr size_t kMaxSuggestionWords = 16;
-constexpr size_t kMaxRankedSuggestionWords = 8;
+constexpr size_t kMaxRankedSuggestionWords = 4;
 // ts_headline reads the text itself: bound it for a ticket with a long conversation.
 constexpr int kMaxHeadlineChars = 100000;
 
@@ -589,12 +589,12 @@ Result<std::vector<SearchHit>> SearchService::SuggestArticles(const Actor& actor
 }
 
 // The significant words of the text that can rank. A word in none of the
-// articles matches nothing. In a large knowledge base (Options::min_articles_to_prune), a
-// word in more than half of the articles is dropped too: it has (next to) no
-// weight in BM25 (its inverse document frequency is about zero) yet makes
-// most articles candidates to rank; in a small one it still decides which
-// articles are offered at all. The rest, rarest first, at most
-// kMaxRankedSuggestionWords; when every word is that common, the rarest alone.
+// articles matches nothing. In a large knowledge base
+// (Options::min_articles_to_prune) ranking every word would rank most
+// articles: a word in more than a quarter of them is dropped (its inverse
+// document frequency is small, its doclist long), and the four rarest of the
+// rest rank; when every word is that common, the rarest alone. In a small one
+// every word counts: it may decide which articles are offered at all.
 Result<std::vector<SearchTerm>> SearchService::InformativeWords(Transaction& tx, std::string_view text,
                                                                 bool as_you_type) {
   std::vector<SearchTerm> words = AsTerms(SignificantWords(text, kMaxSuggestionWords, as_you_type));
@@ -609,9 +609,10 @@ Result<std::vector<SearchTerm>> SearchService::InformativeWords(Transaction& tx,
   }
   std::stable_sort(counted.begin(), counted.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
   std::vector<SearchTerm> out;
+  const bool prune = total >= options_.min_articles_to_prune;
   for (const auto& [n, w] : counted) {
-    if (out.size() == kMaxRankedSuggestionWords) break;
-    if (total < options_.min_articles_to_prune || 2 * n <= total) out.push_back(w);
+    if (prune && out.size() == kMaxRankedSuggestionWords) break;
+    if (!prune || 4 * n <= total) out.push_back(w);
   }
   if (out.empty() && !counted.empty()) out.push_back(counted.front().second);
   return out;

@@ -58,7 +58,7 @@ class SearchService {
  public:
   struct Options {
     int rank_window = kRankWindow;
-    // Suggestions skip words in more than half of the articles once there are
+    // Suggestions skip words in more than a quarter of the articles once there are
     // this many (search_service.cc, InformativeWords).
     int64_t min_articles_to_prune = 500;
   };
