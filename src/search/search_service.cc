@@ -19,6 +19,7 @@ constexpr const char* kTicketStatuses[] = {"new", "open", "pending", "on_hold", 
 constexpr size_t kPlainSnippetChars = 200;
 constexpr size_t kMaxSuggestionWords = 16;
 constexpr size_t kMaxRankedSuggestionWords = 4;
+constexpr size_t kMaxRankingWords = 2;
 // ts_headline reads the text itself: bound it for a ticket with a long conversation.
 constexpr int kMaxHeadlineChars = 100000;
 
@@ -325,16 +326,16 @@ Result<std::vector<int64_t>> RankWindow(Transaction& tx, const Actor& actor, con
 // Tickets matching `fts` / `tsquery` (empty: filters alone), at most `limit`.
 // SQLite, inside the window: the words to rank by. BM25 counts each word's
 // documents over the whole index before it ranks (a million-ticket doclist
-// for a word in most tickets), so a word in more than a fifth of the newest
-// tickets is left out of the ranking: its inverse document frequency is small
-// and its count dear. Phrases are ranked by their words (BM25 on a phrase
-// would first evaluate it over the whole index). Empty when every word is
-// that common: the window is then listed newest first.
+// for a word in most tickets), so the ranking uses the two rarest words found
+// in at most a tenth of the newest tickets: the others' inverse document
+// frequency is small and their counts dear. Phrases are ranked by their words
+// (BM25 on a phrase would first evaluate it over the whole index). Empty when
+// every word is that common: the window is then listed newest first.
 Result<std::string> Fts5RankingWords(Transaction& tx, const std::vector<SearchTerm>& terms) {
   constexpr int64_t kSample = 10000;
   OPSDESK_ASSIGN_OR_RETURN(auto newest, tx.QueryOne("SELECT MAX(id) FROM tickets"));
   const int64_t from = (newest ? newest->Int(0) : 0) - kSample;
-  std::vector<SearchTerm> kept;
+  std::vector<std::pair<int64_t, SearchTerm>> counted;
   for (const auto& term : terms) {
     if (term.negated) continue;
     auto pieces = WordPieces(term.text);
@@ -343,9 +344,13 @@ Result<std::string> Fts5RankingWords(Transaction& tx, const std::vector<SearchTe
       OPSDESK_ASSIGN_OR_RETURN(auto n, tx.QueryOne("SELECT COUNT(*) FROM ticket_fts WHERE ticket_fts MATCH ? AND "
                                                    "rowid > ?",
                                                    {Fts5Expression({word}), from}));
-      if (n && n->Int(0) * 5 <= kSample) kept.push_back(word);
+      int64_t count = n ? n->Int(0) : 0;
+      if (count * 10 <= kSample) counted.emplace_back(count, word);
     }
   }
+  std::stable_sort(counted.begin(), counted.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::vector<SearchTerm> kept;
+  for (size_t i = 0; i < counted.size() && i < kMaxRankingWords; ++i) kept.push_back(counted[i].second);
   return Fts5WordsExpression(kept);
 }
 
