@@ -183,6 +183,18 @@ Status ReadPaging(const Request& request, int* limit, std::optional<std::string>
   return Status::Ok();
 }
 
+std::optional<int> IntQueryParam(const Request& req, const char* name, int min, int max,
+                                 std::map<std::string, std::string>& errors) {
+  auto v = req.QueryParam(name);
+  if (!v) return std::nullopt;
+  auto n = ParsePositive(*v);
+  if (!n || *n < min || *n > max) {
+    errors[name] = "must be an integer from " + std::to_string(min) + " to " + std::to_string(max);
+    return std::nullopt;
+  }
+  return static_cast<int>(*n);
+}
+
 boost::json::value OptionalString(const std::optional<std::string>& value) {
   return value ? boost::json::value(*value) : boost::json::value(nullptr);
 }

@@ -58,6 +58,10 @@ Response PageResponse(boost::json::array items, const std::optional<std::string>
 // ?limit= (1..200, default 50) and ?cursor=; kInvalidArgument naming the field.
 Status ReadPaging(const Request& request, int* limit, std::optional<std::string>* cursor);
 
+// ?name= as an integer in [min, max] (min >= 1); nullopt when absent or bad,
+// adding a field error for bad.
+std::optional<int> IntQueryParam(const Request& req, const char* name, int min, int max,
+                                 std::map<std::string, std::string>& errors);
 // A positive decimal integer (ids in query strings); nullopt otherwise.
 std::optional<int64_t> ParsePositive(const std::string& text);
 // If-Match carries a version, bare (3) or as an entity tag ("3", W/"3").

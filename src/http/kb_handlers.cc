@@ -115,18 +115,6 @@ object CountsJson(const kb::FeedbackCounts& c) {
   return object{{"helpful_count", c.helpful}, {"not_helpful_count", c.not_helpful}};
 }
 
-// ?days= (1..365, default 30).
-std::optional<int> DaysParam(const Request& req, std::map<std::string, std::string>& errors) {
-  auto v = req.QueryParam("days");
-  if (!v) return 30;
-  auto n = ParsePositive(*v);
-  if (!n || *n > kb::kMaxGapDays) {
-    errors["days"] = "must be an integer from 1 to " + std::to_string(kb::kMaxGapDays);
-    return std::nullopt;
-  }
-  return static_cast<int>(*n);
-}
-
 Response TicketNotFound(const CallContext& ctx) {
   return ErrorResponse(Status::NotFound("ticket not found"), ctx.request);
 }
@@ -391,9 +379,9 @@ void RegisterKbRoutes(Router& router, ApiServices& services) {
 
   router.Add("GET", "/api/v1/kb/gaps", [&s](CallContext& ctx) {
     std::map<std::string, std::string> errors;
-    auto days = DaysParam(ctx.request, errors);
+    int days = IntQueryParam(ctx.request, "days", 1, kb::kMaxGapDays, errors).value_or(30);
     if (!errors.empty()) return ErrorResponse(Status::InvalidArgument("invalid query", errors), ctx.request);
-    auto gaps = s.kb_usage.Gaps(ctx.actor(), *days);
+    auto gaps = s.kb_usage.Gaps(ctx.actor(), days);
     if (!gaps.ok()) return ErrorResponse(gaps.status(), ctx.request);
     array groups;
     for (const auto& g : gaps->groups) {
@@ -439,9 +427,9 @@ void RegisterKbRoutes(Router& router, ApiServices& services) {
   });
   router.Add("GET", "/api/v1/deflection", [&s](CallContext& ctx) {
     std::map<std::string, std::string> errors;
-    auto days = DaysParam(ctx.request, errors);
+    int days = IntQueryParam(ctx.request, "days", 1, kb::kMaxGapDays, errors).value_or(30);
     if (!errors.empty()) return ErrorResponse(Status::InvalidArgument("invalid query", errors), ctx.request);
-    auto stats = s.kb_usage.Deflection(ctx.actor(), *days);
+    auto stats = s.kb_usage.Deflection(ctx.actor(), days);
     if (!stats.ok()) return ErrorResponse(stats.status(), ctx.request);
     return JsonResponse(200, object{{"days", stats->days},
                                     {"sessions", stats->sessions},

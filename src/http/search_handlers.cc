@@ -36,17 +36,6 @@ bool BoolParam(const Request& req, const char* name, std::map<std::string, std::
   return false;
 }
 
-std::optional<int> IntParam(const Request& req, const char* name, int min, int max,
-                            std::map<std::string, std::string>& errors) {
-  auto v = req.QueryParam(name);
-  if (!v) return std::nullopt;
-  auto n = ParsePositive(*v);
-  if (!n || *n < min || *n > max) {
-    errors[name] = "must be an integer from " + std::to_string(min) + " to " + std::to_string(max);
-    return std::nullopt;
-  }
-  return static_cast<int>(*n);
-}
 
 Response HitsResponse(const std::vector<search::SearchHit>& hits) {
   array items;
@@ -67,7 +56,7 @@ void RegisterSearchRoutes(Router& router, ApiServices& services) {
     if (!q) errors["q"] = "is required";
     request.q = q.value_or("");
     request.as_you_type = BoolParam(req, "as_you_type", errors);
-    request.limit = IntParam(req, "limit", 1, search::kMaxSearchLimit, errors).value_or(search::kDefaultSearchLimit);
+    request.limit = IntQueryParam(req, "limit", 1, search::kMaxSearchLimit, errors).value_or(search::kDefaultSearchLimit);
     request.cursor = req.QueryParam("cursor");
     if (!errors.empty()) return ErrorResponse(Status::InvalidArgument("invalid query", errors), req);
     auto page = s.search.Search(ctx.actor(), request);
@@ -88,7 +77,7 @@ void RegisterSearchRoutes(Router& router, ApiServices& services) {
       errors["q"] = "must be at most " + std::to_string(kMaxSuggestionTextBytes) + " bytes";
     }
     bool as_you_type = BoolParam(req, "as_you_type", errors);
-    int limit = IntParam(req, "limit", 1, search::kMaxSuggestions, errors).value_or(5);
+    int limit = IntQueryParam(req, "limit", 1, search::kMaxSuggestions, errors).value_or(5);
     if (!errors.empty()) return ErrorResponse(Status::InvalidArgument("invalid query", errors), req);
     auto hits = s.search.SuggestArticles(ctx.actor(), *text, limit, as_you_type);
     if (!hits.ok()) return ErrorResponse(hits.status(), req);
@@ -103,7 +92,7 @@ void RegisterSearchRoutes(Router& router, ApiServices& services) {
       return ErrorResponse(Status::PermissionDenied("article suggestions are for staff"), ctx.request);
     }
     std::map<std::string, std::string> errors;
-    int limit = IntParam(ctx.request, "limit", 1, search::kMaxSuggestions, errors).value_or(5);
+    int limit = IntQueryParam(ctx.request, "limit", 1, search::kMaxSuggestions, errors).value_or(5);
     if (!errors.empty()) return ErrorResponse(Status::InvalidArgument("invalid query", errors), ctx.request);
     auto ticket = s.tickets.Get(ctx.actor(), *id);
     if (!ticket.ok()) return ErrorResponse(ticket.status(), ctx.request);
