@@ -87,6 +87,14 @@ TimestampMs DayStart(const std::string& date) {
   return ms;
 }
 
+// A filter value resolved to an id (or to none): a positive one that names
+// nothing matches nothing (-1), a negated one that names nothing excludes nothing.
+void AddResolved(const std::optional<int64_t>& id, bool negated, std::vector<int64_t>& in,
+                 std::vector<int64_t>& out) {
+  if (!negated) in.push_back(id.value_or(-1));
+  else if (id) out.push_back(*id);
+}
+
 Result<Scope> ResolveScope(Transaction& tx, const Actor& actor, const SearchQuery& query) {
   Scope scope;
   bool any_status = false;
@@ -104,20 +112,12 @@ Result<Scope> ResolveScope(Transaction& tx, const Actor& actor, const SearchQuer
       list.push_back(v);
     } else if (f.key == "queue") {
       OPSDESK_ASSIGN_OR_RETURN(auto id, LookUpId(tx, "SELECT id FROM queues WHERE lower(name) = ?", ToLowerAscii(v)));
-      if (f.negated) {
-        if (id) scope.queue_out.push_back(*id);
-      } else {
-        scope.queue_in.push_back(id.value_or(-1));
-      }
+      AddResolved(id, f.negated, scope.queue_in, scope.queue_out);
     } else if (f.key == "tag") {
       (f.negated ? scope.tag_out : scope.tag_in).push_back(ToLowerAscii(v));
     } else if (f.key == "author") {
       OPSDESK_ASSIGN_OR_RETURN(auto id, UserIdOf(tx, actor, v));
-      if (f.negated) {
-        if (id) scope.author_out.push_back(*id);
-      } else {
-        scope.author_in.push_back(id.value_or(-1));
-      }
+      AddResolved(id, f.negated, scope.author_in, scope.author_out);
     } else if (f.key == "assignee") {
       if (!f.negated) scope.articles = false;  // articles have no assignee
       if (v == "none") {
@@ -125,11 +125,7 @@ Result<Scope> ResolveScope(Transaction& tx, const Actor& actor, const SearchQuer
         continue;
       }
       OPSDESK_ASSIGN_OR_RETURN(auto id, UserIdOf(tx, actor, v));
-      if (f.negated) {
-        if (id) scope.assignee_out.push_back(*id);
-      } else {
-        scope.assignee_in.push_back(id.value_or(-1));
-      }
+      AddResolved(id, f.negated, scope.assignee_in, scope.assignee_out);
     } else if (f.key == "after") {
       TimestampMs from = DayStart(v);
       // after:D includes day D; -after:D means before it.
