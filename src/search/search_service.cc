@@ -286,37 +286,54 @@ Status FillFts5Snippets(Transaction& tx, const Actor& actor, const std::string& 
 
 // Ranking reads every match's positions and length, so a common word over a
 // million tickets would be ranked a hundred thousand times. Staff searches rank
-// the newest kRankWindow tickets that match the query and its filters (found
-// in id order, which the indexes iterate cheaply); older matches are reached
-// with after:/before:. The lowest ticket id inside that window, or none when
-// fewer tickets match.
-// The window: the ids of the newest `window` tickets that match the query
-// and its filters, newest first (all of them when fewer match).
+// the newest `window` tickets that match the query and its filters; older
+// matches are reached with after:/before:. The window: their ids, newest
+// first (all of them when fewer match).
+//
+// FTS5 walks its doclists in rowid order and stops at the window's end. A GIN
+// index returns its matches in no order, so PostgreSQL would visit every
+// matching row (its tsvector too) to find the newest: there the question is
+// asked of the newest tickets first (an id range the primary key bounds,
+// intersected with the GIN bitmap) and widened eightfold until the window
+// fills or the range covers every ticket. Each try visits only the matches
+// in its range; a try that comes up short found fewer than `window` of them.
 Result<std::vector<int64_t>> RankWindow(Transaction& tx, const Actor& actor, const Scope& scope,
                                         const std::string& fts, const std::string& tsquery, int window) {
-  Sql sql;
   Sql conditions;
   AddTicketConditions(conditions, actor, scope);
   // Without filters the index alone says which tickets match.
   const bool join = !conditions.text.empty();
-  if (tx.engine() == Engine::kSqlite) {
-    sql << "SELECT ticket_fts.rowid FROM ticket_fts" << (join ? " JOIN tickets t ON t.id = ticket_fts.rowid" : "")
-        << " WHERE ticket_fts MATCH ";
-    sql.Bind(fts);
-  } else {
-    sql << "SELECT ts.ticket_id FROM ticket_search ts" << (join ? " JOIN tickets t ON t.id = ts.ticket_id" : "")
-        << " WHERE ts.doc @@ to_tsquery('english', ";
-    sql.Bind(tsquery) << ")";
+  const bool sqlite = tx.engine() == Engine::kSqlite;
+  int64_t newest = 0;
+  if (!sqlite) {
+    OPSDESK_ASSIGN_OR_RETURN(auto row, tx.QueryOne("SELECT MAX(ticket_id) FROM ticket_search"));
+    newest = row && !row->IsNull(0) ? row->Int(0) : 0;
   }
-  sql << conditions.text;
-  sql.params.insert(sql.params.end(), conditions.params.begin(), conditions.params.end());
-  sql << (tx.engine() == Engine::kSqlite ? " ORDER BY ticket_fts.rowid DESC" : " ORDER BY ts.ticket_id DESC");
-  (sql << " LIMIT ").Bind(window);
-  OPSDESK_ASSIGN_OR_RETURN(auto rows, tx.Query(sql.text, sql.params));
-  std::vector<int64_t> ids;
-  ids.reserve(rows.size());
-  for (const auto& r : rows) ids.push_back(r.Int(0));
-  return ids;
+  for (int64_t span = int64_t{16} * window;; span *= 8) {
+    const std::optional<int64_t> above =
+        sqlite || newest - span <= 0 ? std::nullopt : std::optional<int64_t>(newest - span);
+    Sql sql;
+    if (sqlite) {
+      sql << "SELECT ticket_fts.rowid FROM ticket_fts" << (join ? " JOIN tickets t ON t.id = ticket_fts.rowid" : "")
+          << " WHERE ticket_fts MATCH ";
+      sql.Bind(fts);
+    } else {
+      sql << "SELECT ts.ticket_id FROM ticket_search ts" << (join ? " JOIN tickets t ON t.id = ts.ticket_id" : "")
+          << " WHERE ts.doc @@ to_tsquery('english', ";
+      sql.Bind(tsquery) << ")";
+      if (above) (sql << " AND ts.ticket_id > ").Bind(*above);
+    }
+    sql << conditions.text;
+    sql.params.insert(sql.params.end(), conditions.params.begin(), conditions.params.end());
+    sql << (sqlite ? " ORDER BY ticket_fts.rowid DESC" : " ORDER BY ts.ticket_id DESC");
+    (sql << " LIMIT ").Bind(window);
+    OPSDESK_ASSIGN_OR_RETURN(auto rows, tx.Query(sql.text, sql.params));
+    if (above && static_cast<int>(rows.size()) < window) continue;  // too few this recent: widen
+    std::vector<int64_t> ids;
+    ids.reserve(rows.size());
+    for (const auto& r : rows) ids.push_back(r.Int(0));
+    return ids;
+  }
 }
 
 // Tickets matching `fts` / `tsquery` (empty: filters alone), at most `limit`.

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <set>
 
 #include "auth/user_service.h"
 #include "kb/kb_service.h"
@@ -315,6 +316,26 @@ TEST_P(SearchTest, StaffRankTheNewestMatchesOfQueryAndFiltersRequestersAllTheirO
   ASSERT_OK_AND_ASSIGN(auto whole, search_->Search(Agent(), request));
   ASSERT_EQ(whole.items.size(), 7u);
   EXPECT_EQ(whole.items[0].id, best.id);
+}
+
+// PostgreSQL looks for the window among the newest tickets first (16 times
+// the window) and widens: matches older than that are still found.
+TEST_P(SearchTest, TheWindowReachesMatchesOlderThanTheNewestTickets) {
+  SearchService windowed(db(), SearchService::Options{.rank_window = 2});
+  File(Alice(), "Zookeeper session expired", "first");
+  Ticket older = File(Alice(), "Zookeeper quorum lost", "second");
+  for (int i = 0; i < 40; ++i) File(Bob(), "Filler " + std::to_string(i), "nothing to see");
+  Ticket newest = File(Bob(), "Zookeeper again", "third");
+  SearchRequest request;
+  request.q = "zookeeper";
+  ASSERT_OK_AND_ASSIGN(auto page, windowed.Search(Agent(), request));
+  std::set<int64_t> ids;
+  for (const auto& h : page.items) ids.insert(h.id);
+  EXPECT_EQ(ids, (std::set<int64_t>{older.id, newest.id})) << "the two newest matches, one far back";
+  request.q = "zookeeper quorum";
+  ASSERT_OK_AND_ASSIGN(auto one, windowed.Search(Agent(), request));
+  ASSERT_EQ(one.items.size(), 1u);
+  EXPECT_EQ(one.items[0].id, older.id);
 }
 
 TEST_P(SearchTest, PagesWithACursorAndRejectsBadRequests) {
