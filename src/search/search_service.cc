@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <map>
 
 #include "common/text.h"
 #include "search/match.h"
@@ -19,7 +20,6 @@ constexpr const char* kTicketStatuses[] = {"new", "open", "pending", "on_hold", 
 constexpr size_t kPlainSnippetChars = 200;
 constexpr size_t kMaxSuggestionWords = 16;
 constexpr size_t kMaxRankedSuggestionWords = 4;
-constexpr size_t kMaxRankingWords = 2;
 // ts_headline reads the text itself: bound it for a ticket with a long conversation.
 constexpr int kMaxHeadlineChars = 100000;
 
@@ -287,48 +287,35 @@ Status FillFts5Snippets(Transaction& tx, const Actor& actor, const std::string& 
 // Ranking reads every match's positions and length, so a common word over a
 // million tickets would be ranked a hundred thousand times. Staff searches rank
 // the newest `window` tickets that match the query and its filters; older
-// matches are reached with after:/before:. The window: their ids, newest
-// first (all of them when fewer match).
+// matches are reached with after:/before:.
 //
-// FTS5 walks its doclists in rowid order and stops at the window's end. A GIN
-// index returns its matches in no order, so PostgreSQL would visit every
-// matching row (its tsvector too) to find the newest: there the question is
-// asked of the newest tickets first (an id range the primary key bounds,
-// intersected with the GIN bitmap) and widened eightfold until the window
-// fills or the range covers every ticket. Each try visits only the matches
-// in its range; a try that comes up short found fewer than `window` of them.
+// PostgreSQL: the window's ids, newest first (all of them when fewer match).
+// A GIN index returns its matches in no order, so finding the newest would
+// visit every matching row (its tsvector too): the question is asked of the
+// newest tickets first (an id range the primary key bounds, intersected with
+// the GIN bitmap) and widened eightfold until the window fills or the range
+// covers every ticket. Each try visits only the matches in its range; a try
+// that comes up short found fewer than `window` of them.
 Result<std::vector<int64_t>> RankWindow(Transaction& tx, const Actor& actor, const Scope& scope,
-                                        const std::string& fts, const std::string& tsquery, int window) {
+                                        const std::string& tsquery, int window) {
   Sql conditions;
   AddTicketConditions(conditions, actor, scope);
   // Without filters the index alone says which tickets match.
   const bool join = !conditions.text.empty();
-  const bool sqlite = tx.engine() == Engine::kSqlite;
-  int64_t newest = 0;
-  if (!sqlite) {
-    OPSDESK_ASSIGN_OR_RETURN(auto row, tx.QueryOne("SELECT MAX(ticket_id) FROM ticket_search"));
-    newest = row && !row->IsNull(0) ? row->Int(0) : 0;
-  }
+  OPSDESK_ASSIGN_OR_RETURN(auto newest_row, tx.QueryOne("SELECT MAX(ticket_id) FROM ticket_search"));
+  const int64_t newest = newest_row && !newest_row->IsNull(0) ? newest_row->Int(0) : 0;
   for (int64_t span = int64_t{16} * window;; span *= 8) {
-    const std::optional<int64_t> above =
-        sqlite || newest - span <= 0 ? std::nullopt : std::optional<int64_t>(newest - span);
+    const int64_t above = newest - span;
     Sql sql;
-    if (sqlite) {
-      sql << "SELECT ticket_fts.rowid FROM ticket_fts" << (join ? " JOIN tickets t ON t.id = ticket_fts.rowid" : "")
-          << " WHERE ticket_fts MATCH ";
-      sql.Bind(fts);
-    } else {
-      sql << "SELECT ts.ticket_id FROM ticket_search ts" << (join ? " JOIN tickets t ON t.id = ts.ticket_id" : "")
-          << " WHERE ts.doc @@ to_tsquery('english', ";
-      sql.Bind(tsquery) << ")";
-      if (above) (sql << " AND ts.ticket_id > ").Bind(*above);
-    }
+    sql << "SELECT ts.ticket_id FROM ticket_search ts" << (join ? " JOIN tickets t ON t.id = ts.ticket_id" : "")
+        << " WHERE ts.doc @@ to_tsquery('english', ";
+    sql.Bind(tsquery) << ")";
+    if (above > 0) (sql << " AND ts.ticket_id > ").Bind(above);
     sql << conditions.text;
     sql.params.insert(sql.params.end(), conditions.params.begin(), conditions.params.end());
-    sql << (sqlite ? " ORDER BY ticket_fts.rowid DESC" : " ORDER BY ts.ticket_id DESC");
-    (sql << " LIMIT ").Bind(window);
+    (sql << " ORDER BY ts.ticket_id DESC LIMIT ").Bind(window);
     OPSDESK_ASSIGN_OR_RETURN(auto rows, tx.Query(sql.text, sql.params));
-    if (above && static_cast<int>(rows.size()) < window) continue;  // too few this recent: widen
+    if (above > 0 && static_cast<int>(rows.size()) < window) continue;  // too few this recent: widen
     std::vector<int64_t> ids;
     ids.reserve(rows.size());
     for (const auto& r : rows) ids.push_back(r.Int(0));
@@ -336,35 +323,86 @@ Result<std::vector<int64_t>> RankWindow(Transaction& tx, const Actor& actor, con
   }
 }
 
-// Tickets matching `fts` / `tsquery` (empty: filters alone), at most `limit`.
-// SQLite, inside the window: the words to rank by. BM25 counts each word's
-// documents over the whole index before it ranks (a million-ticket doclist
-// for a word in most tickets), so the ranking uses the two rarest words found
-// in at most a tenth of the newest tickets: the others' inverse document
-// frequency is small and their counts dear. Phrases are ranked by their words
-// (BM25 on a phrase would first evaluate it over the whole index). Empty when
-// every word is that common: the window is then listed newest first.
-Result<std::string> Fts5RankingWords(Transaction& tx, const std::vector<SearchTerm>& terms) {
+// SQLite, staff: the window found and scored in one pass over the index. BM25
+// needs each phrase's document frequency; FTS5's bm25() would count it over the
+// whole index first (a pass over a hundred thousand entries for a common word),
+// so bm25_counted (storage/sqlite_bm25.h) takes it from the newest tickets
+// instead: each positive phrase counted among the newest kSample, excluded
+// ones given the whole sample (no weight; they match nothing anyway). Phrases
+// in the order FTS5 numbers them: Fts5Expression's, positive terms first.
+struct ScoredId {
+  int64_t id;
+  double score;
+};
+
+Result<std::vector<ScoredId>> ScoredWindowFts5(Transaction& tx, const Actor& actor, const Scope& scope,
+                                               const std::vector<SearchTerm>& terms, const std::string& fts,
+                                               int window) {
   constexpr int64_t kSample = 10000;
-  OPSDESK_ASSIGN_OR_RETURN(auto newest, tx.QueryOne("SELECT MAX(id) FROM tickets"));
-  const int64_t from = (newest ? newest->Int(0) : 0) - kSample;
-  std::vector<std::pair<int64_t, SearchTerm>> counted;
+  OPSDESK_ASSIGN_OR_RETURN(auto newest_row, tx.QueryOne("SELECT MAX(id) FROM tickets"));
+  const int64_t newest = newest_row && !newest_row->IsNull(0) ? newest_row->Int(0) : 0;
+  const int64_t sample_rows = std::max<int64_t>(1, std::min(kSample, newest));
+  std::vector<int64_t> counts;
+  int excluded = 0;
   for (const auto& term : terms) {
-    if (term.negated) continue;
-    auto pieces = WordPieces(term.text);
-    for (size_t i = 0; i < pieces.size(); ++i) {
-      SearchTerm word{pieces[i], false, false, term.prefix && i + 1 == pieces.size()};
-      OPSDESK_ASSIGN_OR_RETURN(auto n, tx.QueryOne("SELECT COUNT(*) FROM ticket_fts WHERE ticket_fts MATCH ? AND "
-                                                   "rowid > ?",
-                                                   {Fts5Expression({word}), from}));
-      int64_t count = n ? n->Int(0) : 0;
-      if (count * 10 <= kSample) counted.emplace_back(count, word);
+    if (WordPieces(term.text).empty()) continue;  // not in the expression
+    if (term.negated) {
+      ++excluded;
+      continue;
     }
+    OPSDESK_ASSIGN_OR_RETURN(auto n, tx.QueryOne("SELECT COUNT(*) FROM ticket_fts WHERE ticket_fts MATCH ? AND "
+                                                 "rowid > ?",
+                                                 {Fts5Expression({term}), newest - kSample}));
+    counts.push_back(n ? n->Int(0) : 0);
   }
-  std::stable_sort(counted.begin(), counted.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-  std::vector<SearchTerm> kept;
-  for (size_t i = 0; i < counted.size() && i < kMaxRankingWords; ++i) kept.push_back(counted[i].second);
-  return Fts5WordsExpression(kept);
+  counts.insert(counts.end(), excluded, sample_rows);
+
+  Sql conditions;
+  AddTicketConditions(conditions, actor, scope);
+  Sql sql;
+  sql << "SELECT ticket_fts.rowid, -bm25_counted(ticket_fts, ";
+  sql.Bind(sample_rows);
+  for (int64_t n : counts) (sql << ", ").Bind(n);
+  // The column weights of the index's own rank (migration 0012).
+  sql << ", 4.0, 1.0, 1.0, 0.5) FROM ticket_fts"
+      << (conditions.text.empty() ? "" : " JOIN tickets t ON t.id = ticket_fts.rowid") << " WHERE ticket_fts MATCH ";
+  sql.Bind(fts) << conditions.text;
+  sql.params.insert(sql.params.end(), conditions.params.begin(), conditions.params.end());
+  (sql << " ORDER BY ticket_fts.rowid DESC LIMIT ").Bind(window);
+  OPSDESK_ASSIGN_OR_RETURN(auto rows, tx.Query(sql.text, sql.params));
+  std::vector<ScoredId> out;
+  out.reserve(rows.size());
+  for (const auto& r : rows) out.push_back({r.Int(0), r.Double(1)});
+  return out;
+}
+
+// The page of a scored window: its best `limit` tickets, best first.
+Result<std::vector<SearchHit>> BestOfWindow(Transaction& tx, std::vector<ScoredId> scored, int limit) {
+  std::stable_sort(scored.begin(), scored.end(), [](const ScoredId& a, const ScoredId& b) {
+    return a.score != b.score ? a.score > b.score : a.id > b.id;
+  });
+  if (scored.size() > static_cast<size_t>(limit)) scored.resize(static_cast<size_t>(limit));
+  if (scored.empty()) return std::vector<SearchHit>{};
+  std::vector<int64_t> ids;
+  for (const auto& s : scored) ids.push_back(s.id);
+  Sql sql;
+  sql << "SELECT t.id, t.subject, t.status, q.name, t.updated_at, 0 FROM tickets t "
+      << "LEFT JOIN queues q ON q.id = t.queue_id WHERE t.id IN ";
+  sql.BindList(ids);
+  OPSDESK_ASSIGN_OR_RETURN(auto rows, tx.Query(sql.text, sql.params));
+  std::map<int64_t, SearchHit> by_id;
+  for (const auto& row : rows) {
+    SearchHit hit = HitFromRow(row, "ticket");
+    by_id.emplace(hit.id, std::move(hit));
+  }
+  std::vector<SearchHit> hits;
+  for (const auto& s : scored) {
+    auto it = by_id.find(s.id);
+    if (it == by_id.end()) continue;
+    it->second.score = s.score;
+    hits.push_back(std::move(it->second));
+  }
+  return hits;
 }
 
 Result<std::vector<SearchHit>> FindTickets(Transaction& tx, const Actor& actor, const Scope& scope,
@@ -375,12 +413,15 @@ Result<std::vector<SearchHit>> FindTickets(Transaction& tx, const Actor& actor, 
   // first. They are not ranked: BM25 needs each word's document count over the
   // whole index, which FTS5 would count again for every one of them. Staff
   // searches match first and rank, inside the window.
-  std::optional<std::vector<int64_t>> window;
-  std::optional<int64_t> window_start;  // the oldest id in it
+  if (staff && !fts.empty() && tx.engine() == Engine::kSqlite) {
+    OPSDESK_ASSIGN_OR_RETURN(auto scored, ScoredWindowFts5(tx, actor, scope, terms, fts, rank_window));
+    return BestOfWindow(tx, std::move(scored), limit);
+  }
+  std::optional<int64_t> window_start;  // PostgreSQL: the oldest id in the window
   if (staff && !fts.empty()) {
-    OPSDESK_ASSIGN_OR_RETURN(window, RankWindow(tx, actor, scope, fts, tsquery, rank_window));
-    if (window->empty()) return std::vector<SearchHit>{};
-    window_start = window->back();
+    OPSDESK_ASSIGN_OR_RETURN(auto window, RankWindow(tx, actor, scope, tsquery, rank_window));
+    if (window.empty()) return std::vector<SearchHit>{};
+    window_start = window.back();
   }
   Sql sql;
   const char* columns = "t.id, t.subject, t.status, q.name, t.updated_at";
@@ -389,45 +430,13 @@ Result<std::vector<SearchHit>> FindTickets(Transaction& tx, const Actor& actor, 
     AddTicketConditions(sql, actor, scope);
     (sql << " ORDER BY t.updated_at DESC, t.id DESC LIMIT ").Bind(limit);
   } else if (tx.engine() == Engine::kSqlite) {
-    std::string match = staff ? fts : RequesterMatch(fts);
-    // Inside the window, what to rank by: the query itself, chosen words of it
-    // (then the query still decides what matches), or nothing (newest first).
-    std::string rank_fts = match;
-    if (window) {
-      OPSDESK_ASSIGN_OR_RETURN(rank_fts, Fts5RankingWords(tx, terms));
-    }
-    const bool ranked = staff && !rank_fts.empty();
-    if (window && !ranked) {
-      // Every word is common: the window itself, newest first.
-      std::vector<int64_t> page(window->begin(), window->begin() + std::min<size_t>(window->size(), limit));
-      sql << "SELECT " << columns << ", 0 FROM tickets t LEFT JOIN queues q ON q.id = t.queue_id WHERE t.id IN ";
-      sql.BindList(page) << " ORDER BY t.id DESC";
-      OPSDESK_ASSIGN_OR_RETURN(auto rows, tx.Query(sql.text, sql.params));
-      std::vector<SearchHit> hits;
-      for (const auto& row : rows) hits.push_back(HitFromRow(row, "ticket"));
-      return hits;
-    }
-    // No snippet here: SQLite computes every result column before it sorts,
-    // so it would be cut for every ranked row. FillFts5Snippets cuts the page's.
-    sql << "SELECT " << columns << (ranked ? ", -ticket_fts.rank" : ", 0")
-        << (staff ? " FROM ticket_fts JOIN tickets t ON t.id = ticket_fts.rowid"
-                  : " FROM tickets t CROSS JOIN ticket_fts")  // CROSS JOIN: tickets is the outer loop
+    // A requester's: their own tickets that match, newest first. No snippet
+    // here: FillFts5Snippets cuts the page's.
+    sql << "SELECT " << columns << ", 0 FROM tickets t CROSS JOIN ticket_fts"  // CROSS JOIN: tickets is the outer loop
         << " LEFT JOIN queues q ON q.id = t.queue_id WHERE ticket_fts.rowid = t.id AND ticket_fts MATCH ";
-    sql.Bind(rank_fts);
-    if (window) {
-      // The window's tickets, ranked by the chosen words: the ids say what
-      // matched (the query and its filters), so neither is evaluated again.
-      // The unary + keeps the list from being handed to FTS5 as rowid
-      // look-ups: each would be a query of its own, its statistics counted anew.
-      (sql << " AND ticket_fts.rowid >= ").Bind(*window_start);
-      sql << " AND +ticket_fts.rowid IN ";
-      std::vector<int64_t> padded = *window;  // a few statement texts, not one per size
-      padded.resize(std::max<size_t>(8, std::bit_ceil(padded.size())), padded.back());
-      sql.BindList(padded);
-    } else {
-      AddTicketConditions(sql, actor, scope);
-    }
-    (sql << (ranked ? " ORDER BY ticket_fts.rank, t.id DESC LIMIT " : " ORDER BY t.id DESC LIMIT ")).Bind(limit);
+    sql.Bind(RequesterMatch(fts));
+    AddTicketConditions(sql, actor, scope);
+    (sql << " ORDER BY t.id DESC LIMIT ").Bind(limit);
   } else {
     const char* doc = staff ? "ts.doc" : "ts.public_doc";
     sql << "SELECT s.id, s.subject, s.status, s.name, s.updated_at, s.score, ts_headline('english', left(s.subject"
@@ -463,15 +472,22 @@ Result<std::vector<SearchHit>> FindTickets(Transaction& tx, const Actor& actor, 
 // `published_only`: suggestions never offer a draft.
 Result<std::vector<SearchHit>> FindArticles(Transaction& tx, const Actor& actor, const Scope& scope,
                                             const std::string& fts, const std::string& tsquery, int limit,
-                                            bool published_only) {
+                                            bool published_only, int pool = -1) {
+  const bool pooled = tx.engine() == Engine::kSqlite && !fts.empty();
+  if (pool < 0) pool = pooled ? 4 * limit + 16 : 0;
   Sql sql;
   const char* columns = "a.id, a.title, a.state, a.audience, a.updated_at";
   if (fts.empty()) {
     sql << "SELECT " << columns << ", 0, a.body FROM kb_articles a WHERE 1 = 1";
   } else if (tx.engine() == Engine::kSqlite) {
-    sql << "SELECT " << columns << ", -article_fts.rank"  // the snippet: FillFts5Snippets
-        << " FROM article_fts JOIN kb_articles a ON a.id = article_fts.rowid WHERE article_fts MATCH ";
+    // FTS5 ranks and sorts its own matches about twice as fast as it hands
+    // every match to a join: the best `pool` by rank alone first, then their
+    // rows and the conditions. When those leave fewer than `limit`, every
+    // match is ranked again (pool 0: no pool).
+    sql << "SELECT " << columns << ", -f.rank FROM (SELECT rowid, rank FROM article_fts WHERE article_fts MATCH ";
     sql.Bind(fts);
+    if (pool > 0) (sql << " ORDER BY rank LIMIT ").Bind(pool);
+    sql << ") f JOIN kb_articles a ON a.id = f.rowid WHERE 1 = 1";  // the snippet: FillFts5Snippets
   } else {
     sql << "SELECT s.id, s.title, s.state, s.audience, s.updated_at, s.score, ts_headline('english', s.body, "
         << "to_tsquery('english', ";
@@ -486,11 +502,14 @@ Result<std::vector<SearchHit>> FindArticles(Transaction& tx, const Actor& actor,
   if (fts.empty()) {
     (sql << " ORDER BY a.updated_at DESC, a.id DESC LIMIT ").Bind(limit);
   } else if (tx.engine() == Engine::kSqlite) {
-    (sql << " ORDER BY article_fts.rank, a.id DESC LIMIT ").Bind(limit);
+    (sql << " ORDER BY f.rank, a.id DESC LIMIT ").Bind(limit);
   } else {
     (sql << " ORDER BY score DESC, a.id DESC LIMIT ").Bind(limit) << ") s ORDER BY s.score DESC, s.id DESC";
   }
   OPSDESK_ASSIGN_OR_RETURN(auto rows, tx.Query(sql.text, sql.params));
+  if (pool > 0 && static_cast<int>(rows.size()) < limit) {
+    return FindArticles(tx, actor, scope, fts, tsquery, limit, published_only, 0);
+  }
   std::vector<SearchHit> hits;
   hits.reserve(rows.size());
   for (const auto& row : rows) {

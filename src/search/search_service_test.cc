@@ -338,6 +338,25 @@ TEST_P(SearchTest, TheWindowReachesMatchesOlderThanTheNewestTickets) {
   EXPECT_EQ(one.items[0].id, older.id);
 }
 
+// SQLite ranks articles by the index alone first, a few times the page: the
+// articles a requester may read are found even when many she may not rank higher.
+TEST_P(SearchTest, RequesterFindsPublicArticlesRankedBelowManyInternalOnes) {
+  for (int i = 0; i < 30; ++i) {
+    Article("Kafka runbook " + std::to_string(i), "kafka kafka kafka brokers", "internal", true);
+  }
+  kb::Article faq = Article("Streaming FAQ", "Questions about kafka and other things people ask.", "public", true);
+  SearchRequest request;
+  request.q = "kafka";
+  request.limit = 1;
+  ASSERT_OK_AND_ASSIGN(auto page, search_->Search(Alice(), request));
+  ASSERT_EQ(page.items.size(), 1u);
+  EXPECT_EQ(page.items[0].id, faq.id);
+  EXPECT_FALSE(page.next_cursor.has_value());
+  ASSERT_OK_AND_ASSIGN(auto suggested, search_->SuggestArticles(Alice(), "kafka brokers", 1, false));
+  ASSERT_EQ(suggested.size(), 1u);
+  EXPECT_EQ(suggested[0].id, faq.id);
+}
+
 TEST_P(SearchTest, PagesWithACursorAndRejectsBadRequests) {
   for (int i = 0; i < 7; ++i) File(Alice(), "Airflow DAG " + std::to_string(i), "airflow scheduler");
   SearchRequest request;

@@ -11,6 +11,8 @@
 #include <thread>
 #include <unordered_map>
 
+#include "storage/sqlite_bm25.h"
+
 namespace opsdesk::storage {
 namespace {
 
@@ -69,6 +71,8 @@ class Connection {
       sqlite3_free(err);
       return Status::Unavailable("cannot configure SQLite database " + path + ": " + message);
     }
+    // Search ranks with it (search/search_service.cc).
+    OPSDESK_RETURN_IF_ERROR(RegisterBm25Counted(conn->db_));
     return conn;
   }
 
