@@ -336,7 +336,60 @@ Status SlaWatch::Refresh(storage::Transaction& tx, int64_t ticket_id) {
   return RefreshAll(tx, watched, ctx);
 }
 
+// The clocks of a ticket read from the cache: pure arithmetic, and most of the
+// work after a calendar change, so it runs apart from the writes.
+struct SlaWatch::Computed {
+  bool ready = false;
+  std::vector<sla::ClockTimeline> timelines;
+  std::vector<sla::TargetClock> clocks;
+};
+
+size_t SlaWatch::ComputeThreads(size_t tickets) {
+  return tickets >= 256 ? std::max(1u, std::min(4u, std::thread::hardware_concurrency())) : 1;
+}
+
+std::vector<SlaWatch::Computed> SlaWatch::ComputeFromCache(const std::vector<Watched>& watched, const Context& ctx,
+                                                           size_t threads) {
+  std::vector<Computed> computed(watched.size());
+  auto compute_range = [&](size_t from, size_t to) {
+    for (size_t i = from; i < to; ++i) {
+      const Watched& w = watched[i];
+      if (w.has_events) continue;
+      auto decoded = DecodeTimelines(w.cache_timelines);
+      if (!decoded) continue;  // unreadable: rebuilt from the events by ApplyRefresh
+      const sla::SlaPolicy* policy = ctx.evaluator.PolicyFor(w.ticket);
+      const sla::CompiledCalendar* calendar = policy ? ctx.evaluator.CalendarOf(*policy) : nullptr;
+      if (policy && !calendar) continue;
+      if (policy) {
+        auto clocks = sla::EvaluateTimelines(*decoded, policy->warn_at_percent, *calendar, ctx.now);
+        if (!clocks.ok()) continue;  // reported by the serial path
+        computed[i].clocks = std::move(*clocks);
+      }
+      computed[i].timelines = std::move(*decoded);
+      computed[i].ready = true;
+    }
+  };
+  if (threads > 1) {
+    std::vector<std::thread> pool;
+    const size_t per = (watched.size() + threads - 1) / threads;
+    for (size_t t = 1; t < threads; ++t) {
+      pool.emplace_back(compute_range, std::min(watched.size(), t * per), std::min(watched.size(), (t + 1) * per));
+    }
+    compute_range(0, std::min(watched.size(), per));
+    for (auto& th : pool) th.join();
+  } else {
+    compute_range(0, watched.size());
+  }
+  return computed;
+}
+
 Status SlaWatch::RefreshAll(storage::Transaction& tx, std::vector<Watched>& watched, const Context& ctx) {
+  std::vector<Computed> computed = ComputeFromCache(watched, ctx, ComputeThreads(watched.size()));
+  return ApplyRefresh(tx, watched, computed, ctx);
+}
+
+Status SlaWatch::ApplyRefresh(storage::Transaction& tx, std::vector<Watched>& watched,
+                              std::vector<Computed>& computed, const Context& ctx) {
   const TimestampMs now = ctx.now;
   struct Update {
     int64_t id;
@@ -352,45 +405,6 @@ Status SlaWatch::RefreshAll(storage::Transaction& tx, std::vector<Watched>& watc
     std::optional<TimestampMs> first_response;
   };
   std::vector<CacheRow> cache_rows;
-
-  // The clocks of the tickets read from the cache, computed on every core
-  // first: pure arithmetic, and most of the work after a calendar change.
-  struct Computed {
-    bool ready = false;
-    std::vector<sla::ClockTimeline> timelines;
-    std::vector<sla::TargetClock> clocks;
-  };
-  std::vector<Computed> computed(watched.size());
-  auto compute_range = [&](size_t from, size_t to) {
-    for (size_t i = from; i < to; ++i) {
-      Watched& w = watched[i];
-      if (w.has_events) continue;
-      auto decoded = DecodeTimelines(w.cache_timelines);
-      if (!decoded) continue;  // unreadable: rebuilt from the events below
-      const sla::SlaPolicy* policy = ctx.evaluator.PolicyFor(w.ticket);
-      const sla::CompiledCalendar* calendar = policy ? ctx.evaluator.CalendarOf(*policy) : nullptr;
-      if (policy && !calendar) continue;
-      if (policy) {
-        auto clocks = sla::EvaluateTimelines(*decoded, policy->warn_at_percent, *calendar, now);
-        if (!clocks.ok()) continue;  // reported by the serial path
-        computed[i].clocks = std::move(*clocks);
-      }
-      computed[i].timelines = std::move(*decoded);
-      computed[i].ready = true;
-    }
-  };
-  const size_t threads = watched.size() >= 256 ? std::max(1u, std::min(4u, std::thread::hardware_concurrency())) : 1;
-  if (threads > 1) {
-    std::vector<std::thread> pool;
-    const size_t per = (watched.size() + threads - 1) / threads;
-    for (size_t t = 1; t < threads; ++t) {
-      pool.emplace_back(compute_range, std::min(watched.size(), t * per), std::min(watched.size(), (t + 1) * per));
-    }
-    compute_range(0, std::min(watched.size(), per));
-    for (auto& th : pool) th.join();
-  } else {
-    compute_range(0, watched.size());
-  }
 
   for (size_t index = 0; index < watched.size(); ++index) {
     Watched& w = watched[index];
@@ -667,20 +681,43 @@ Result<int64_t> SlaWatch::RecomputeAll() {
   if (!status.ok()) return status;
   std::sort(ids.begin(), ids.end());
   int64_t refreshed = 0;
+  // Each transaction's tickets go in parts: while one part is written, the
+  // next one, already read, has its clocks computed on another thread, so the
+  // arithmetic overlaps the writes instead of adding to them.
   const size_t batch = static_cast<size_t>(options_.batch);
+  const size_t part = std::max<size_t>(1, batch / 4);
   for (size_t from = 0; from < ids.size(); from += batch) {
-    const size_t count = std::min(batch, ids.size() - from);
-    const size_t padded = PaddedSize(count);
-    storage::Params params;
-    for (size_t i = 0; i < padded; ++i) params.emplace_back(ids[from + std::min(i, count - 1)]);
+    const size_t end = std::min(ids.size(), from + batch);
     status = db_.Write([&](storage::Transaction& tx) -> Status {
       ctx.now = clock_.NowMs();
       // Status is read again under the lock: a ticket solved since is refreshed
       // too (its clocks stop and its due columns clear).
-      OPSDESK_ASSIGN_OR_RETURN(auto watched, LoadWatched(tx, "WHERE t.id IN (" + Placeholders(padded) + ")", params, ctx,
-                                                          /*read_events=*/false));
-      refreshed += static_cast<int64_t>(watched.size());
-      return RefreshAll(tx, watched, ctx);
+      auto load = [&](size_t first) {
+        const size_t count = std::min(part, end - first);
+        const size_t padded = PaddedSize(count);
+        storage::Params params;
+        params.reserve(padded);
+        for (size_t i = 0; i < padded; ++i) params.emplace_back(ids[first + std::min(i, count - 1)]);
+        return LoadWatched(tx, "WHERE t.id IN (" + Placeholders(padded) + ")", params, ctx, /*read_events=*/false);
+      };
+      OPSDESK_ASSIGN_OR_RETURN(std::vector<Watched> current, load(from));
+      std::vector<Computed> computed = ComputeFromCache(current, ctx, ComputeThreads(current.size()));
+      for (size_t at = from; at < end; at += part) {
+        std::vector<Watched> next;
+        std::vector<Computed> next_computed;
+        std::thread worker;
+        if (at + part < end) {
+          OPSDESK_ASSIGN_OR_RETURN(next, load(at + part));
+          worker = std::thread([&] { next_computed = ComputeFromCache(next, ctx, 1); });
+        }
+        Status applied = ApplyRefresh(tx, current, computed, ctx);
+        if (worker.joinable()) worker.join();
+        if (!applied.ok()) return applied;
+        refreshed += static_cast<int64_t>(current.size());
+        current = std::move(next);
+        computed = std::move(next_computed);
+      }
+      return Status::Ok();
     });
     if (!status.ok()) return status;
   }

@@ -90,6 +90,14 @@ class SlaWatch : public tickets::TicketOutbox {
                                            const storage::Params& params, const Context& ctx, bool read_events);
   // Refreshes the loaded tickets and writes what changed.
   Status RefreshAll(storage::Transaction& tx, std::vector<Watched>& tickets, const Context& ctx);
+  // RefreshAll in two steps: the clocks of tickets read from the cache (no
+  // database: may run on other threads), then the rest and the writes.
+  struct Computed;
+  static size_t ComputeThreads(size_t tickets);
+  static std::vector<Computed> ComputeFromCache(const std::vector<Watched>& tickets, const Context& ctx,
+                                                size_t threads);
+  Status ApplyRefresh(storage::Transaction& tx, std::vector<Watched>& tickets, std::vector<Computed>& computed,
+                      const Context& ctx);
   Status WriteClockEvent(storage::Transaction& tx, const sla::TicketSnapshot& ticket, const sla::SlaPolicy& policy,
                          const sla::TargetClock& clock, const std::string& kind, TimestampMs now);
   // Makes sure a sweep is due at or before `at`.

@@ -224,6 +224,40 @@ TEST_P(SlaWatchTest, WarningAndBreachFireOnceAtTheirInstantsFromDurableTimers) {
             1);
 }
 
+// A recompute writes each transaction's tickets in parts while the next part's
+// clocks are computed on another thread: the result is what refreshing each
+// ticket on its own gives.
+TEST_P(SlaWatchTest, ARecomputeInPartsMatchesRefreshingEachTicket) {
+  Policy(600);
+  Drain();
+  std::vector<int64_t> ids;
+  for (int i = 0; i < 9; ++i) {
+    ids.push_back(File());
+    clock_.Advance(7 * kMin);
+  }
+  std::map<int64_t, std::optional<TimestampMs>> before;
+  for (int64_t id : ids) before[id] = Get(id, agent_).sla_due_at;
+  sla::CalendarInput office;
+  std::map<std::string, std::vector<sla::HoursText>> hours;
+  for (const char* day : {"mon", "tue", "wed", "thu", "fri"}) hours[day] = {{"09:00", "12:00"}};
+  office.hours = hours;
+  ASSERT_OK(sla_->UpdateCalendar(admin_, calendar_.id, office).status());
+
+  SlaWatch in_parts(db(), clock_, *jobs_, nullptr, nullptr, SlaWatchOptions{.batch = 4});  // parts of one ticket
+  ASSERT_OK_AND_ASSIGN(int64_t refreshed, in_parts.RecomputeAll());
+  EXPECT_EQ(refreshed, 9);
+  std::map<int64_t, std::optional<TimestampMs>> recomputed;
+  for (int64_t id : ids) {
+    recomputed[id] = Get(id, agent_).sla_due_at;
+    ASSERT_TRUE(recomputed[id].has_value());
+    EXPECT_NE(recomputed[id], before[id]) << "the office hours move every due time";
+  }
+  for (int64_t id : ids) {
+    ASSERT_OK(db().Write([&](storage::Transaction& tx) { return watch_->Refresh(tx, id); }));
+    EXPECT_EQ(Get(id, agent_).sla_due_at, recomputed[id]) << id;
+  }
+}
+
 TEST_P(SlaWatchTest, APolicyForARequesterGroupAppliesToThatGroupsTickets) {
   sla::PolicyInput in;
   in.name = "finance";
