@@ -417,11 +417,11 @@ Result<std::vector<SearchHit>> FindTickets(Transaction& tx, const Actor& actor, 
     OPSDESK_ASSIGN_OR_RETURN(auto scored, ScoredWindowFts5(tx, actor, scope, terms, fts, rank_window));
     return BestOfWindow(tx, std::move(scored), limit);
   }
-  std::optional<int64_t> window_start;  // PostgreSQL: the oldest id in the window
+  std::optional<std::vector<int64_t>> window;  // PostgreSQL, staff: the ids to rank
   if (staff && !fts.empty()) {
-    OPSDESK_ASSIGN_OR_RETURN(auto window, RankWindow(tx, actor, scope, tsquery, rank_window));
-    if (window.empty()) return std::vector<SearchHit>{};
-    window_start = window.back();
+    OPSDESK_ASSIGN_OR_RETURN(window, RankWindow(tx, actor, scope, tsquery, rank_window));
+    if (window->empty()) return std::vector<SearchHit>{};
+    window->resize(std::max<size_t>(8, std::bit_ceil(window->size())), window->back());  // a few statement texts
   }
   Sql sql;
   const char* columns = "t.id, t.subject, t.status, q.name, t.updated_at";
@@ -448,8 +448,15 @@ Result<std::vector<SearchHit>> FindTickets(Transaction& tx, const Actor& actor, 
                                 << (staff ? "ts_rank(ts.doc, query.q, 1)" : "0.0")
                                 << " AS score FROM ticket_search ts JOIN tickets t ON t.id = ts.ticket_id"
                                 << " LEFT JOIN queues q ON q.id = t.queue_id CROSS JOIN to_tsquery('english', ";
-    sql.Bind(tsquery) << ") AS query(q) WHERE " << doc << " @@ query.q";
-    if (window_start) (sql << " AND ts.ticket_id >= ").Bind(*window_start);
+    sql.Bind(tsquery) << ") AS query(q) WHERE ";
+    if (window) {
+      // The window's rows by id: they matched, so the GIN index (a bitmap of
+      // every match of a common word) is not asked again.
+      sql << "ts.ticket_id IN ";
+      sql.BindList(*window);
+    } else {
+      sql << doc << " @@ query.q";
+    }
     AddTicketConditions(sql, actor, scope);
     (sql << " ORDER BY score DESC, t.id DESC LIMIT ").Bind(limit) << ") s ORDER BY s.score DESC, s.id DESC";
   }
