@@ -102,20 +102,6 @@ std::string Fts5Expression(const std::vector<SearchTerm>& terms) {
   return negative.empty() ? positive : "(" + positive + ")" + negative;
 }
 
-std::string Fts5WordsExpression(const std::vector<SearchTerm>& terms) {
-  std::string out;
-  for (const auto& term : terms) {
-    if (term.negated) continue;
-    auto pieces = WordPieces(term.text);
-    for (size_t i = 0; i < pieces.size(); ++i) {
-      if (!out.empty()) out += " AND ";
-      out += Fts5Quote(pieces[i]);
-      if (term.prefix && i + 1 == pieces.size()) out += " *";
-    }
-  }
-  return out;
-}
-
 std::string TsQueryText(const std::vector<SearchTerm>& terms) {
   std::string positive, negative;
   for (const auto& term : terms) {

@@ -24,13 +24,6 @@ std::vector<std::string> WordPieces(std::string_view text);
 // when no positive term has a word piece.
 std::string Fts5Expression(const std::vector<SearchTerm>& terms);
 
-// The positive terms' words, each required on its own (phrases split, the
-// prefix kept on a prefix term's last word, exclusions left out): what a
-// phrase query is ranked by on SQLite, where BM25 on the phrase itself would
-// first evaluate the phrase over the whole index to count its documents.
-// Empty when no positive term has a word piece.
-std::string Fts5WordsExpression(const std::vector<SearchTerm>& terms);
-
 // The same as text for PostgreSQL's to_tsquery('english', ...): & between terms,
 // <-> inside phrases, :* for prefixes, ! for exclusions, every lexeme quoted.
 // Empty when no positive term has a word piece.

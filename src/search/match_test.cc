@@ -32,13 +32,6 @@ TEST(Fts5ExpressionTest, QuotesEveryPieceAndCombinesTerms) {
   EXPECT_EQ(Fts5Expression({Word("kafka", false, true)}), "") << "only exclusions: nothing to rank";
 }
 
-TEST(Fts5WordsExpressionTest, SplitsPhrasesAndLeavesExclusionsOut) {
-  EXPECT_EQ(Fts5WordsExpression({SearchTerm{"schema change", true, false, false}, Word("lag", true),
-                                 Word("flink", false, true)}),
-            "\"schema\" AND \"change\" AND \"lag\" *");
-  EXPECT_EQ(Fts5WordsExpression({Word("kafka")}), Fts5Expression({Word("kafka")}));
-}
-
 TEST(TsQueryTextTest, QuotesEveryLexemeAndCombinesTerms) {
   EXPECT_EQ(TsQueryText({Word("kafka"), Word("lag")}), "'kafka' & 'lag'");
   EXPECT_EQ(TsQueryText({SearchTerm{"consumer group", true, false, false}}), "('consumer' <-> 'group')");
