@@ -385,18 +385,21 @@ std::vector<SlaWatch::Computed> SlaWatch::ComputeFromCache(const std::vector<Wat
 
 Status SlaWatch::RefreshAll(storage::Transaction& tx, std::vector<Watched>& watched, const Context& ctx) {
   std::vector<Computed> computed = ComputeFromCache(watched, ctx, ComputeThreads(watched.size()));
-  return ApplyRefresh(tx, watched, computed, ctx);
+  std::optional<TimestampMs> earliest_check;
+  OPSDESK_RETURN_IF_ERROR(ApplyRefresh(tx, watched, computed, ctx, earliest_check));
+  if (earliest_check) OPSDESK_RETURN_IF_ERROR(EnsureSweep(tx, *earliest_check));
+  return Status::Ok();
 }
 
 Status SlaWatch::ApplyRefresh(storage::Transaction& tx, std::vector<Watched>& watched,
-                              std::vector<Computed>& computed, const Context& ctx) {
+                              std::vector<Computed>& computed, const Context& ctx,
+                              std::optional<TimestampMs>& earliest_check) {
   const TimestampMs now = ctx.now;
   struct Update {
     int64_t id;
     std::optional<TimestampMs> due, warn, check;
   };
   std::vector<Update> updates;
-  std::optional<TimestampMs> earliest_check;
 
   struct CacheRow {
     int64_t ticket_id;
@@ -568,7 +571,6 @@ Status SlaWatch::ApplyRefresh(storage::Transaction& tx, std::vector<Watched>& wa
                 params)
             .status());
   }
-  if (earliest_check) OPSDESK_RETURN_IF_ERROR(EnsureSweep(tx, *earliest_check));
   return Status::Ok();
 }
 
@@ -702,21 +704,29 @@ Result<int64_t> SlaWatch::RecomputeAll() {
       };
       OPSDESK_ASSIGN_OR_RETURN(std::vector<Watched> current, load(from));
       std::vector<Computed> computed = ComputeFromCache(current, ctx, ComputeThreads(current.size()));
+      // The writer keeps one core; the next part's arithmetic gets the others.
+      const size_t helpers = std::max<size_t>(1, ComputeThreads(part) - 1);
+      std::optional<TimestampMs> earliest_check;
       for (size_t at = from; at < end; at += part) {
         std::vector<Watched> next;
         std::vector<Computed> next_computed;
-        std::thread worker;
         if (at + part < end) {
           OPSDESK_ASSIGN_OR_RETURN(next, load(at + part));
-          worker = std::thread([&] { next_computed = ComputeFromCache(next, ctx, 1); });
         }
-        Status applied = ApplyRefresh(tx, current, computed, ctx);
-        if (worker.joinable()) worker.join();
+        Status applied;
+        {
+          // A jthread joins when it goes out of scope, also when ApplyRefresh throws.
+          std::jthread worker;
+          if (!next.empty()) worker = std::jthread([&] { next_computed = ComputeFromCache(next, ctx, helpers); });
+          applied = ApplyRefresh(tx, current, computed, ctx, earliest_check);
+        }
         if (!applied.ok()) return applied;
         refreshed += static_cast<int64_t>(current.size());
         current = std::move(next);
         computed = std::move(next_computed);
       }
+      // Once, after every part's row locks: the sweep lock comes last, as in a refresh.
+      if (earliest_check) OPSDESK_RETURN_IF_ERROR(EnsureSweep(tx, *earliest_check));
       return Status::Ok();
     });
     if (!status.ok()) return status;

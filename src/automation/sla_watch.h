@@ -96,8 +96,10 @@ class SlaWatch : public tickets::TicketOutbox {
   static size_t ComputeThreads(size_t tickets);
   static std::vector<Computed> ComputeFromCache(const std::vector<Watched>& tickets, const Context& ctx,
                                                 size_t threads);
+  // `earliest_check`: lowered to the earliest check instant written; the
+  // caller makes sure a sweep is due by then (EnsureSweep), once per transaction.
   Status ApplyRefresh(storage::Transaction& tx, std::vector<Watched>& tickets, std::vector<Computed>& computed,
-                      const Context& ctx);
+                      const Context& ctx, std::optional<TimestampMs>& earliest_check);
   Status WriteClockEvent(storage::Transaction& tx, const sla::TicketSnapshot& ticket, const sla::SlaPolicy& policy,
                          const sla::TargetClock& clock, const std::string& kind, TimestampMs now);
   // Makes sure a sweep is due at or before `at`.

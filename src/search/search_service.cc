@@ -385,6 +385,7 @@ Result<std::vector<SearchHit>> BestOfWindow(Transaction& tx, std::vector<ScoredI
   if (scored.empty()) return std::vector<SearchHit>{};
   std::vector<int64_t> ids;
   for (const auto& s : scored) ids.push_back(s.id);
+  ids.resize(std::max<size_t>(8, std::bit_ceil(ids.size())), ids.back());  // a few statement texts
   Sql sql;
   sql << "SELECT t.id, t.subject, t.status, q.name, t.updated_at, 0 FROM tickets t "
       << "LEFT JOIN queues q ON q.id = t.queue_id WHERE t.id IN ";
@@ -493,7 +494,8 @@ Result<std::vector<SearchHit>> FindArticles(Transaction& tx, const Actor& actor,
     // match is ranked again (pool 0: no pool).
     sql << "SELECT " << columns << ", -f.rank FROM (SELECT rowid, rank FROM article_fts WHERE article_fts MATCH ";
     sql.Bind(fts);
-    if (pool > 0) (sql << " ORDER BY rank LIMIT ").Bind(pool);
+    // Ties broken as the outer ORDER BY breaks them, so the pool's best are the best.
+    if (pool > 0) (sql << " ORDER BY rank, rowid DESC LIMIT ").Bind(pool);
     sql << ") f JOIN kb_articles a ON a.id = f.rowid WHERE 1 = 1";  // the snippet: FillFts5Snippets
   } else {
     sql << "SELECT s.id, s.title, s.state, s.audience, s.updated_at, s.score, ts_headline('english', s.body, "

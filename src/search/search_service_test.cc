@@ -357,6 +357,25 @@ TEST_P(SearchTest, RequesterFindsPublicArticlesRankedBelowManyInternalOnes) {
   EXPECT_EQ(suggested[0].id, faq.id);
 }
 
+// Articles that rank alike: the first page holds the newest of them, as when
+// every match is ranked, and paging neither repeats nor skips one.
+TEST_P(SearchTest, ArticlesThatRankAlikePageNewestFirstWithoutRepeats) {
+  std::vector<int64_t> ids;
+  for (int i = 0; i < 30; ++i) ids.push_back(Article("VPN setup", "How to set up the vpn client.", "public", true).id);
+  SearchRequest request;
+  request.q = "vpn type:article";
+  request.limit = 1;
+  std::vector<int64_t> seen;
+  for (int page = 0; page < 4; ++page) {
+    ASSERT_OK_AND_ASSIGN(auto got, search_->Search(Agent(), request));
+    ASSERT_EQ(got.items.size(), 1u);
+    seen.push_back(got.items[0].id);
+    ASSERT_TRUE(got.next_cursor.has_value());
+    request.cursor = got.next_cursor;
+  }
+  EXPECT_EQ(seen, (std::vector<int64_t>{ids[29], ids[28], ids[27], ids[26]}));
+}
+
 TEST_P(SearchTest, PagesWithACursorAndRejectsBadRequests) {
   for (int i = 0; i < 7; ++i) File(Alice(), "Airflow DAG " + std::to_string(i), "airflow scheduler");
   SearchRequest request;

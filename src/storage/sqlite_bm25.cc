@@ -1,6 +1,8 @@
 #include "storage/sqlite_bm25.h"
 
+#include <algorithm>
 #include <cmath>
+#include <string>
 #include <vector>
 
 namespace opsdesk::storage {
@@ -69,14 +71,11 @@ Status RegisterBm25Counted(sqlite3* db) {
   fts5_api* api = nullptr;
   sqlite3_stmt* stmt = nullptr;
   int rc = sqlite3_prepare_v2(db, "SELECT fts5(?1)", -1, &stmt, nullptr);
-  if (rc == SQLITE_OK) {
-    sqlite3_bind_pointer(stmt, 1, static_cast<void*>(&api), "fts5_api_ptr", nullptr);
-    sqlite3_step(stmt);
-  }
+  if (rc == SQLITE_OK) rc = sqlite3_bind_pointer(stmt, 1, static_cast<void*>(&api), "fts5_api_ptr", nullptr);
+  if (rc == SQLITE_OK && sqlite3_step(stmt) != SQLITE_ROW) rc = sqlite3_errcode(db);
   sqlite3_finalize(stmt);
-  if (rc != SQLITE_OK || api == nullptr || api->iVersion < 2) {
-    return Status::Unavailable("SQLite was built without FTS5: " + std::string(sqlite3_errmsg(db)));
-  }
+  if (rc != SQLITE_OK) return Status::Unavailable("cannot reach SQLite's FTS5 API: " + std::string(sqlite3_errstr(rc)));
+  if (api == nullptr || api->iVersion < 2) return Status::Unavailable("SQLite's FTS5 is missing or too old");
   rc = api->xCreateFunction(api, "bm25_counted", nullptr, &Bm25Counted, nullptr);
   if (rc != SQLITE_OK) return Status::Internal("cannot register bm25_counted: " + std::string(sqlite3_errstr(rc)));
   return Status::Ok();

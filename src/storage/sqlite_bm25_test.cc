@@ -6,6 +6,8 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "storage/database.h"
 #include "storage/testing.h"
@@ -60,6 +62,13 @@ TEST_F(Bm25CountedTest, WithTheTableCountsItEqualsBm25) {
   for (const auto& [builtin, counted] : scores) {
     EXPECT_NEAR(counted, builtin, 1e-9);
     EXPECT_LT(counted, 0) << "minus the score, as bm25()";
+  }
+  // A phrase, an exclusion and a prefix: one count per phrase, in the order FTS5 numbers them.
+  for (const auto& [match, counts] : std::vector<std::pair<std::string, std::string>>{
+           {"\"kafka lag\" NOT ledger", "5, 1, 2"}, {"kaf* AND grows", "5, 3, 1"}}) {
+    auto more = Scores(match, counts);
+    ASSERT_EQ(more.size(), 1u) << match;
+    EXPECT_NEAR(more[0].second, more[0].first, 1e-9) << match;
   }
 }
 
