@@ -90,6 +90,20 @@ class SearchTest : public test_util::TicketDeskTest {
     return out;
   }
 
+  // The ids of the first `pages` pages of a search, following the cursor.
+  std::vector<int64_t> PageThrough(SearchRequest request, int pages) {
+    std::vector<int64_t> ids;
+    for (int page_no = 0; page_no < pages; ++page_no) {
+      auto page = search_->Search(Agent(), request);
+      EXPECT_TRUE(page.ok()) << page.status().ToString();
+      if (!page.ok()) break;
+      for (const auto& h : page->items) ids.push_back(h.id);
+      if (!page->next_cursor) break;
+      request.cursor = page->next_cursor;
+    }
+    return ids;
+  }
+
   static std::string T(const Ticket& t) { return "ticket:" + std::to_string(t.id); }
   static std::string A(const kb::Article& a) { return "article:" + std::to_string(a.id); }
 
@@ -365,15 +379,7 @@ TEST_P(SearchTest, ArticlesThatRankAlikePageNewestFirstWithoutRepeats) {
   SearchRequest request;
   request.q = "vpn type:article";
   request.limit = 1;
-  std::vector<int64_t> seen;
-  for (int page = 0; page < 4; ++page) {
-    ASSERT_OK_AND_ASSIGN(auto got, search_->Search(Agent(), request));
-    ASSERT_EQ(got.items.size(), 1u);
-    seen.push_back(got.items[0].id);
-    ASSERT_TRUE(got.next_cursor.has_value());
-    request.cursor = got.next_cursor;
-  }
-  EXPECT_EQ(seen, (std::vector<int64_t>{ids[29], ids[28], ids[27], ids[26]}));
+  EXPECT_EQ(PageThrough(request, 4), (std::vector<int64_t>{ids[29], ids[28], ids[27], ids[26]}));
 }
 
 TEST_P(SearchTest, PagesWithACursorAndRejectsBadRequests) {
@@ -381,13 +387,7 @@ TEST_P(SearchTest, PagesWithACursorAndRejectsBadRequests) {
   SearchRequest request;
   request.q = "airflow";
   request.limit = 3;
-  std::vector<int64_t> seen;
-  for (int page_no = 0; page_no < 5; ++page_no) {
-    ASSERT_OK_AND_ASSIGN(auto page, search_->Search(Agent(), request));
-    for (const auto& h : page.items) seen.push_back(h.id);
-    if (!page.next_cursor) break;
-    request.cursor = page.next_cursor;
-  }
+  std::vector<int64_t> seen = PageThrough(request, 5);
   std::sort(seen.begin(), seen.end());
   EXPECT_EQ(seen.size(), 7u);
   EXPECT_EQ(std::unique(seen.begin(), seen.end()), seen.end()) << "no result twice";
