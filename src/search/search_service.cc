@@ -294,8 +294,9 @@ Status FillFts5Snippets(Transaction& tx, const Actor& actor, const std::string& 
 // visit every matching row (its tsvector too): the question is asked of the
 // newest tickets first (an id range the primary key bounds, intersected with
 // the GIN bitmap) and widened eightfold until the window fills or the range
-// covers every ticket. Each try visits only the matches in its range; a try
-// that comes up short found fewer than `window` of them.
+// covers every ticket (at once when a try finds under an eighth of the
+// window). Each try visits only the rows in its range; a try that comes up
+// short found fewer than `window` of them.
 Result<std::vector<int64_t>> RankWindow(Transaction& tx, const Actor& actor, const Scope& scope,
                                         const std::string& tsquery, int window) {
   Sql conditions;
@@ -304,7 +305,7 @@ Result<std::vector<int64_t>> RankWindow(Transaction& tx, const Actor& actor, con
   const bool join = !conditions.text.empty();
   OPSDESK_ASSIGN_OR_RETURN(auto newest_row, tx.QueryOne("SELECT MAX(ticket_id) FROM ticket_search"));
   const int64_t newest = newest_row && !newest_row->IsNull(0) ? newest_row->Int(0) : 0;
-  for (int64_t span = int64_t{16} * window;; span *= 8) {
+  for (int64_t span = int64_t{16} * window;;) {
     const int64_t above = newest - span;
     Sql sql;
     sql << "SELECT ts.ticket_id FROM ticket_search ts" << (join ? " JOIN tickets t ON t.id = ts.ticket_id" : "")
@@ -315,7 +316,14 @@ Result<std::vector<int64_t>> RankWindow(Transaction& tx, const Actor& actor, con
     sql.params.insert(sql.params.end(), conditions.params.begin(), conditions.params.end());
     (sql << " ORDER BY ts.ticket_id DESC LIMIT ").Bind(window);
     OPSDESK_ASSIGN_OR_RETURN(auto rows, tx.Query(sql.text, sql.params));
-    if (above > 0 && static_cast<int>(rows.size()) < window) continue;  // too few this recent: widen
+    if (above > 0 && static_cast<int>(rows.size()) < window) {
+      // Too few this recent: widen eightfold, or to every ticket when this
+      // try found under an eighth of the window (eight times the range would
+      // likely come up short too, and a rare term is cheapest over the whole
+      // GIN index).
+      span = static_cast<int>(rows.size()) * 8 < window ? newest : span * 8;
+      continue;
+    }
     std::vector<int64_t> ids;
     ids.reserve(rows.size());
     for (const auto& r : rows) ids.push_back(r.Int(0));

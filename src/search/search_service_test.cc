@@ -336,7 +336,7 @@ TEST_P(SearchTest, StaffRankTheNewestMatchesOfQueryAndFiltersRequestersAllTheirO
 // the window) and widens: matches older than that are still found.
 TEST_P(SearchTest, TheWindowReachesMatchesOlderThanTheNewestTickets) {
   SearchService windowed(db(), SearchService::Options{.rank_window = 2});
-  File(Alice(), "Zookeeper session expired", "first");
+  Ticket oldest = File(Alice(), "Zookeeper session expired", "first");
   Ticket older = File(Alice(), "Zookeeper quorum lost", "second");
   for (int i = 0; i < 40; ++i) File(Bob(), "Filler " + std::to_string(i), "nothing to see");
   Ticket newest = File(Bob(), "Zookeeper again", "third");
@@ -350,6 +350,10 @@ TEST_P(SearchTest, TheWindowReachesMatchesOlderThanTheNewestTickets) {
   ASSERT_OK_AND_ASSIGN(auto one, windowed.Search(Agent(), request));
   ASSERT_EQ(one.items.size(), 1u);
   EXPECT_EQ(one.items[0].id, older.id);
+  request.q = "zookeeper session";  // nothing among the newest: straight to every ticket
+  ASSERT_OK_AND_ASSIGN(auto first, windowed.Search(Agent(), request));
+  ASSERT_EQ(first.items.size(), 1u);
+  EXPECT_EQ(first.items[0].id, oldest.id);
 }
 
 // SQLite ranks articles by the index alone first, a few times the page: the
