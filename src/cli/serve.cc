@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <chrono>
 #include <csignal>
 #include <iostream>
 #include <thread>
@@ -167,6 +168,9 @@ int Serve(const config::ServerConfig& cfg) {
     server.Stop();
   });
   std::thread signal_thread([&] { signal_ioc.run(); });
+  // The access log is buffered (src/http/server.cc); lines reach stdout within
+  // a second.
+  spdlog::flush_every(std::chrono::seconds(1));
   // Jobs that fell due while no node ran are claimed on the first poll.
   if (cfg.jobs_threads > 0) job_worker.Start();
 

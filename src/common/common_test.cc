@@ -1,4 +1,8 @@
+#include <date/date.h>
 #include <gtest/gtest.h>
+
+#include <random>
+#include <vector>
 
 #include "common/clock.h"
 #include "common/page.h"
@@ -65,6 +69,21 @@ TEST(ClockTest, TimestampsRoundTrip) {
   EXPECT_EQ(FormatTimestamp(ms), "2026-11-25T04:21:05.000Z");
   EXPECT_FALSE(ParseTimestamp("yesterday", &ms));
   EXPECT_FALSE(ParseTimestamp("2026-11-25T04:21:05Zjunk", &ms));
+}
+
+// FormatTimestamp writes four-digit years by hand; it must agree with
+// date::format everywhere, including before 1970 and at day and year edges.
+TEST(ClockTest, FormatTimestampAgreesWithDateFormat) {
+  auto reference = [](TimestampMs ms) {
+    return date::format("%FT%TZ", date::sys_time<std::chrono::milliseconds>{std::chrono::milliseconds(ms)});
+  };
+  std::vector<TimestampMs> samples = {0, -1, 1, 999, 86'399'999, 86'400'000, -86'400'000, 951'782'400'000,
+                                      253'402'300'799'999, 253'402'300'800'000, -62'167'219'200'000,
+                                      -62'167'219'200'001};
+  std::mt19937_64 rng(7);
+  std::uniform_int_distribution<TimestampMs> any(-70'000'000'000'000, 260'000'000'000'000);
+  for (int i = 0; i < 20'000; ++i) samples.push_back(any(rng));
+  for (TimestampMs ms : samples) EXPECT_EQ(FormatTimestamp(ms), reference(ms)) << ms;
 }
 
 TEST(RandomTest, TokensAreRandomAndHashesStable) {

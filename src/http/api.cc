@@ -61,7 +61,7 @@ Response Api::Handle(const Request& request) {
   auto started = std::chrono::steady_clock::now();
   Router::Match match = router_.Find(request.method, request.path);
   Response response;
-  std::string route_name = match.route ? match.route->pattern : "unmatched";
+  std::string_view route_name = match.route ? std::string_view(match.route->pattern) : "unmatched";
   std::optional<Response> static_file;
   if (!match.route && static_files_ && request.path.rfind("/api/", 0) != 0) {
     static_file = static_files_->Serve(request);

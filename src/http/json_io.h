@@ -49,6 +49,13 @@ class FieldReader {
   std::map<std::string, std::string> errors_;
 };
 
+// The same text as boost::json::serialize(value), byte for byte (a test holds
+// them equal), written about three times faster: Boost's serializer escapes
+// strings a character at a time through a resumable state machine, and it was
+// a sixth of a ticket GET. Recursive: for values the server builds, and parsed
+// ones, which are never deeper than kMaxJsonDepth.
+std::string SerializeJson(const boost::json::value& value);
+
 Response JsonResponse(int status, const boost::json::value& value);
 Response ErrorResponse(const Status& status, const Request& request);
 Response NoContent();  // 204

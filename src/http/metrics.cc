@@ -4,10 +4,20 @@
 
 namespace opsdesk::http {
 
-void Metrics::Record(const std::string& method, const std::string& route, int status, double seconds) {
+void Metrics::Record(std::string_view method, std::string_view route, int status, double seconds) {
   std::lock_guard lock(mu_);
-  requests_[{method, route, status}]++;
-  Histogram& h = latency_[{method, route}];
+  auto request_key = std::make_tuple(method, route, status);
+  auto counter = requests_.find(request_key);
+  if (counter == requests_.end()) {
+    counter = requests_.emplace(std::make_tuple(std::string(method), std::string(route), status), 0).first;
+  }
+  counter->second++;
+  auto latency_key = std::make_tuple(method, route);
+  auto histogram = latency_.find(latency_key);
+  if (histogram == latency_.end()) {
+    histogram = latency_.emplace(std::make_tuple(std::string(method), std::string(route)), Histogram{}).first;
+  }
+  Histogram& h = histogram->second;
   for (size_t i = 0; i < kBucketsSeconds.size(); ++i) {
     if (seconds <= kBucketsSeconds[i]) h.buckets[i]++;
   }

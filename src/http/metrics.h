@@ -5,6 +5,7 @@
 #include <map>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <tuple>
 
 namespace opsdesk::http {
@@ -16,7 +17,7 @@ class Metrics {
 
   // `route` is the route pattern ("/api/v1/tickets/{id}"), never the raw path, so
   // the number of series stays bounded.
-  void Record(const std::string& method, const std::string& route, int status, double seconds);
+  void Record(std::string_view method, std::string_view route, int status, double seconds);
   // The request metrics in Prometheus text exposition format.
   std::string Render() const;
 
@@ -27,8 +28,10 @@ class Metrics {
     double sum = 0;
   };
   mutable std::mutex mu_;
-  std::map<std::tuple<std::string, std::string, int>, uint64_t> requests_;  // GUARDED_BY(mu_)
-  std::map<std::pair<std::string, std::string>, Histogram> latency_;       // GUARDED_BY(mu_)
+  // std::less<> finds a series by views of its names: a request allocates
+  // nothing here unless its series is new.
+  std::map<std::tuple<std::string, std::string, int>, uint64_t, std::less<>> requests_;  // GUARDED_BY(mu_)
+  std::map<std::tuple<std::string, std::string>, Histogram, std::less<>> latency_;  // GUARDED_BY(mu_)
 };
 
 }  // namespace opsdesk::http

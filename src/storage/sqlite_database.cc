@@ -408,6 +408,12 @@ class SqliteDatabase final : public Database {
 }  // namespace
 
 Result<std::unique_ptr<Database>> OpenSqlite(const std::string& path, const OpenOptions& options) {
+  // SQLite's memory statistics take one process-wide mutex around every
+  // allocation, which the I/O threads' concurrent reads then fight over.
+  // sqlite3_config works only before SQLite initialises; if something else
+  // initialised it first, the statistics stay on and nothing else changes.
+  static std::once_flag configure_once;
+  std::call_once(configure_once, [] { (void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); });
   auto writer = Connection::Open(path, true, options);
   if (!writer.ok()) return writer.status();
   std::unique_ptr<Database> db = std::make_unique<SqliteDatabase>(path, options, std::move(*writer));
