@@ -36,8 +36,11 @@ case "${1:-}" in
   build)
     build
     ;;
+  bench-deps)
+    scripts/deps.sh bench  # wrk and the sqlite3 shell, for bench/
+    ;;
   *)
-    echo "usage: $0 run|test|build" >&2
+    echo "usage: $0 run|test|build|bench-deps" >&2
     exit 2
     ;;
 esac

@@ -43,6 +43,7 @@ LIST_REQUESTS_16=${LIST_REQUESTS_16:-10000}
 CREATE_REQUESTS_1=${CREATE_REQUESTS_1:-3000}
 CREATE_REQUESTS_64=${CREATE_REQUESTS_64:-40000}
 DURATION_S=${DURATION_S:-40}
+WRK_SECONDS=${WRK_SECONDS:-20}
 LIST_PATH='/api/v1/tickets?status=open&queue=ingestion&limit=50'
 
 log() { echo "run_opsdesk: $*" >&2; }
@@ -129,6 +130,18 @@ bench_engine() {
 
   run_load "$engine" get-256 --mode get --connections 256 --requests "$GET_REQUESTS" --duration-s "$DURATION_S" \
     --id-min 1 --id-max "$TICKETS" --seed "$SEED"
+  # The same GETs from wrk (lighter than load_generator), when it is installed
+  # (scripts/deps.sh bench).
+  if command -v wrk >/dev/null; then
+    log "$engine get-256-wrk: wrk -t1 -c256 -d${WRK_SECONDS}s"
+    local wrk_out
+    wrk_out=$(TOKEN=$token ID_MAX=$TICKETS SEED=$SEED wrk -t1 -c256 -d"${WRK_SECONDS}s" --timeout 10s \
+      -s "$repo/bench/wrk_get.lua" "http://127.0.0.1:$port/" || true)
+    echo "$wrk_out" >&2
+    grep '^WRK ' <<<"$wrk_out" |
+      sed "s/^WRK /RESULT engine=$engine target=opsdesk mode=get label=get-256-wrk connections=256 /; s/\$/ loadavg_after=$(cut -d' ' -f1 /proc/loadavg)/" \
+        >>"$results" || log "no WRK line from wrk"
+  fi
   run_load "$engine" list-1 --mode list --connections 1 --requests "$LIST_REQUESTS_1" --duration-s "$DURATION_S" \
     --path "$LIST_PATH"
   run_load "$engine" list-16 --mode list --connections 16 --requests "$LIST_REQUESTS_16" --duration-s "$DURATION_S" \
@@ -201,7 +214,8 @@ engines=("$@")
 if [[ ${SKIP_BUILD:-} != 1 ]]; then
   log "building"
   ./opsdesk.sh build >&2
-  scripts/deps.sh test >&2  # PostgreSQL server and curl
+  scripts/deps.sh test >&2   # PostgreSQL server and curl
+  scripts/deps.sh bench >&2  # wrk
 fi
 for tool in "$bin" "$datagen" "$loadgen"; do
   [[ -x $tool ]] || { log "$tool missing; run ./opsdesk.sh build"; exit 1; }

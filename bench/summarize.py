@@ -37,6 +37,7 @@ ROWS = [
     ("create, 1 client", "create-1", [("rps", "tickets/s", True), ("p50_ms", "p50 ms", False), ("p99_ms", "p99 ms", False)]),
     ("create, 64 clients", "create-64", [("rps", "tickets/s", True), ("p50_ms", "p50 ms", False), ("p99_ms", "p99 ms", False)]),
     ("GET ticket, 256 conns", "get-256", [("rps", "req/s", True), ("p50_ms", "p50 ms", False), ("p99_ms", "p99 ms", False)]),
+    ("GET ticket, 256 conns (wrk)", "get-256-wrk", [("rps", "req/s", True), ("p50_ms", "p50 ms", False), ("p99_ms", "p99 ms", False)]),
     ("list page, 1 conn", "list-1", [("rps", "req/s", True), ("p50_ms", "p50 ms", False), ("p99_ms", "p99 ms", False)]),
     ("list page, 16 conns", "list-16", [("rps", "req/s", True), ("p50_ms", "p50 ms", False), ("p99_ms", "p99 ms", False)]),
     ("start", "start-1m", [("start_s", "s", False)]),

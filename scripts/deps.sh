@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Debian packages opsdesk needs, skipping those already present.
-# Usage: scripts/deps.sh build|test
+# Usage: scripts/deps.sh build|test|bench
 set -euo pipefail
 
 build_pkgs=(
@@ -18,8 +18,12 @@ build_pkgs=(
 # (scripts/with-mail.sh runs a private instance; the system service is not used).
 test_pkgs=(postgresql postgresql-contrib sqlite3 curl chromium fonts-dejavu-core exim4-daemon-light)
 
+# Load generators for the hand-run benchmarks (bench/run_opsdesk.sh).
+bench_pkgs=(wrk sqlite3)
+
 want=("${build_pkgs[@]}")
 if [[ "${1:-build}" == test ]]; then want+=("${test_pkgs[@]}"); fi
+if [[ "${1:-build}" == bench ]]; then want+=("${bench_pkgs[@]}"); fi
 
 missing=()
 for p in "${want[@]}"; do
