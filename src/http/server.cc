@@ -257,7 +257,8 @@ class Server::Impl {
 };
 
 // One TCP connection. Everything but the constructor, destructor and the handler
-// call runs on the connection's strand. Owned by whatever async operation or
+// call runs on the thread of the connection's io_context (its "strand": one
+// thread runs each io_context). Owned by whatever async operation or
 // worker task is pending; it dies when the last one completes.
 class Server::Impl::Session : public std::enable_shared_from_this<Session> {
  public:
@@ -865,10 +866,12 @@ Status Server::Impl::Start() {
 }
 
 void Server::Impl::DoAccept() {
-  // Connections go round-robin to the io_contexts; each gets its own strand, so
-  // its handlers never overlap even when a worker posts back to it.
+  // Connections go round-robin to the io_contexts. Each io_context is run by
+  // exactly one thread (Run), so a connection's handlers never overlap, also
+  // when a worker posts back to it: it needs no strand, whose lock and queue
+  // were a tenth of a GET's instructions.
   net::io_context& ioc = *iocs_[next_ioc_++ % iocs_.size()];
-  acceptor_.async_accept(net::make_strand(ioc), beast::bind_front_handler(&Impl::OnAccept, this));
+  acceptor_.async_accept(ioc, beast::bind_front_handler(&Impl::OnAccept, this));
 }
 
 void Server::Impl::OnAccept(beast::error_code ec, tcp::socket socket) {

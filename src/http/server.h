@@ -1,10 +1,11 @@
 // The HTTP/1.1 server: listener, connections, limits, timeouts and graceful stop.
 // It knows nothing about routes; every request goes to one Handler.
 //
-// Shaped like Beast's advanced server: one strand per connection, a fresh
+// Shaped like Beast's advanced server: each connection's handlers run in order
+// on one thread (its io_context's; one thread runs each io_context), a fresh
 // request_parser per request with body and header limits, a deadline before every
 // read. Handlers run on a separate worker pool because they may block on the
-// database; their responses are written back on the connection's strand.
+// database; their responses are written back on the connection's thread.
 //
 // Rejected before the handler, always with the ErrorBody JSON shape and
 // `Connection: close`:
