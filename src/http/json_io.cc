@@ -230,6 +230,64 @@ std::string SerializeJson(const boost::json::value& value) {
   return out;
 }
 
+void JsonWriter::BeforeValue() {
+  if (after_key_) {
+    after_key_ = false;
+    return;
+  }
+  if (!has_members_.empty()) {
+    if (has_members_.back()) out_.push_back(',');
+    has_members_.back() = true;
+  }
+}
+
+void JsonWriter::Open(char bracket) {
+  BeforeValue();
+  out_.push_back(bracket);
+  has_members_.push_back(false);
+}
+
+void JsonWriter::Close(char bracket) {
+  out_.push_back(bracket);
+  has_members_.pop_back();
+}
+
+void JsonWriter::Key(std::string_view key) {
+  BeforeValue();
+  AppendJsonString(key, out_);
+  out_.push_back(':');
+  after_key_ = true;
+}
+
+void JsonWriter::String(std::string_view text) {
+  BeforeValue();
+  AppendJsonString(text, out_);
+}
+
+void JsonWriter::Int(int64_t number) {
+  BeforeValue();
+  char digits[24];
+  auto [end, ec] = std::to_chars(digits, digits + sizeof digits, number);
+  out_.append(digits, end);
+}
+
+void JsonWriter::Bool(bool flag) {
+  BeforeValue();
+  out_ += flag ? "true" : "false";
+}
+
+void JsonWriter::Null() {
+  BeforeValue();
+  out_ += "null";
+}
+
+Response JsonTextResponse(int status, std::string body) {
+  Response response;
+  response.status = status;
+  response.body = std::move(body);
+  return response;
+}
+
 Response JsonResponse(int status, const boost::json::value& value) {
   Response response;
   response.status = status;

@@ -13,7 +13,7 @@ using tickets::QueueRef;
 
 
 Response TicketResponse(int status, const tickets::Ticket& ticket) {
-  Response response = JsonResponse(status, TicketJson(ticket));
+  Response response = JsonTextResponse(status, TicketJsonText(ticket));
   response.headers.emplace_back("ETag", "\"" + std::to_string(ticket.version) + "\"");
   return response;
 }

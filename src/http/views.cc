@@ -84,6 +84,88 @@ boost::json::object TicketJson(const tickets::Ticket& t) {
           {"sla_warn_at", t.sla_warn_at ? boost::json::value(FormatTimestamp(*t.sla_warn_at)) : nullptr}};
 }
 
+std::string TicketJsonText(const tickets::Ticket& t) {
+  std::string out;
+  out.reserve(512 + t.subject.size() + t.body.size() + t.body_html.size());
+  JsonWriter w(out);
+  auto person = [&w](const tickets::PersonRef& p) {
+    w.BeginObject();
+    w.Key("id");
+    w.Int(p.id);
+    w.Key("email");
+    w.String(p.email);
+    w.Key("display_name");
+    w.String(p.display_name);
+    w.EndObject();
+  };
+  auto optional_time = [&w](const std::optional<TimestampMs>& at) {
+    if (at) {
+      w.String(FormatTimestamp(*at));
+    } else {
+      w.Null();
+    }
+  };
+  w.BeginObject();
+  w.Key("id");
+  w.Int(t.id);
+  w.Key("subject");
+  w.String(t.subject);
+  w.Key("body");
+  w.String(t.body);
+  w.Key("body_html");
+  w.String(t.body_html);
+  w.Key("status");
+  w.String(tickets::StatusName(t.status));
+  w.Key("priority");
+  w.String(tickets::PriorityName(t.priority));
+  w.Key("queue");
+  if (t.queue_id) {
+    w.BeginObject();
+    w.Key("id");
+    w.Int(*t.queue_id);
+    w.Key("name");
+    w.String(t.queue_name);
+    w.EndObject();
+  } else {
+    w.Null();
+  }
+  w.Key("requester");
+  person(t.requester);
+  w.Key("assignee");
+  if (t.assignee) {
+    person(*t.assignee);
+  } else {
+    w.Null();
+  }
+  w.Key("tags");
+  w.BeginArray();
+  for (const auto& tag : t.tags) w.String(tag);
+  w.EndArray();
+  w.Key("links");
+  w.BeginArray();
+  for (const auto& l : t.links) {
+    w.BeginObject();
+    w.Key("kind");
+    w.String(l.kind);
+    w.Key("ticket_id");
+    w.Int(l.ticket_id);
+    w.EndObject();
+  }
+  w.EndArray();
+  w.Key("created_at");
+  w.String(FormatTimestamp(t.created_at));
+  w.Key("updated_at");
+  w.String(FormatTimestamp(t.updated_at));
+  w.Key("version");
+  w.Int(t.version);
+  w.Key("sla_due_at");
+  optional_time(t.sla_due_at);
+  w.Key("sla_warn_at");
+  optional_time(t.sla_warn_at);
+  w.EndObject();
+  return out;
+}
+
 boost::json::object CommentJson(const tickets::Comment& c) {
   return {{"id", c.id},
           {"ticket_id", c.ticket_id},
