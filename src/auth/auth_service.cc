@@ -91,16 +91,16 @@ Status AuthService::Logout(const std::string& secret) {
     return Status::Ok();
   });
   // After the commit, so no concurrent request can re-cache the token.
-  if (token_cache_) token_cache_->ForgetToken(Sha256Hex(secret));
+  if (token_cache_) token_cache_->ForgetToken(secret);
   return status;
 }
 
 Result<User> AuthService::Authenticate(const std::string& secret) {
   if (!LooksLikeToken(secret)) return Status::Unauthenticated("invalid or expired token");
-  std::string hash = Sha256Hex(secret);
   if (token_cache_) {
-    if (auto cached = token_cache_->Find(hash)) return *cached;
+    if (auto cached = token_cache_->Find(secret)) return *cached;
   }
+  std::string hash = Sha256Hex(secret);
   std::optional<User> user;
   std::optional<TimestampMs> expires_at;
   Status status = db_.Read([&](storage::Transaction& tx) -> Status {
@@ -111,7 +111,7 @@ Result<User> AuthService::Authenticate(const std::string& secret) {
   });
   if (!status.ok()) return status;
   if (!user) return Status::Unauthenticated("invalid or expired token");
-  if (token_cache_) token_cache_->Remember(hash, *user, expires_at);
+  if (token_cache_) token_cache_->Remember(secret, *user, expires_at);
   return *user;
 }
 
@@ -166,8 +166,8 @@ Status AuthService::RevokeToken(const Actor& actor, int64_t token_id) {
     if (*changed == 0) return Status::NotFound("token not found");
     return Status::Ok();
   });
-  // The cache is keyed by the secret's hash, which this call does not have:
-  // forget all of the user's cached tokens (they are re-read on next use).
+  // The cache is keyed by the secret, which this call does not have: forget
+  // all of the user's cached tokens (they are re-read on next use).
   if (status.ok() && token_cache_) token_cache_->ForgetUser(actor.user_id);
   return status;
 }

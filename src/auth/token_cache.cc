@@ -1,13 +1,31 @@
 #include "auth/token_cache.h"
 
 #include <algorithm>
+#include <cstring>
+
+#include "common/random.h"
 
 namespace opsdesk::auth {
 
-std::optional<User> TokenCache::Find(const std::string& token_hash) {
+TokenCache::TokenCache(const Clock& clock, int64_t ttl_ms) : clock_(clock), ttl_ms_(ttl_ms) {
+  InitCrypto();
+  crypto_shorthash_keygen(hash_key_.data());
+}
+
+uint64_t TokenCache::KeyOf(const std::string& secret) const {
+  unsigned char digest[crypto_shorthash_BYTES];
+  crypto_shorthash(digest, reinterpret_cast<const unsigned char*>(secret.data()), secret.size(), hash_key_.data());
+  uint64_t key;
+  std::memcpy(&key, digest, sizeof key);
+  return key;
+}
+
+std::optional<User> TokenCache::Find(const std::string& secret) {
+  const uint64_t key = KeyOf(secret);
   std::lock_guard lock(mu_);
-  auto it = entries_.find(token_hash);
-  if (it == entries_.end()) return std::nullopt;
+  auto it = entries_.find(key);
+  // Another secret with the same keyed hash is simply a miss.
+  if (it == entries_.end() || !SecretsEqual(it->second.secret, secret)) return std::nullopt;
   if (clock_.NowMs() >= it->second.valid_until) {
     entries_.erase(it);
     return std::nullopt;
@@ -15,18 +33,20 @@ std::optional<User> TokenCache::Find(const std::string& token_hash) {
   return it->second.user;
 }
 
-void TokenCache::Remember(const std::string& token_hash, const User& user, std::optional<TimestampMs> token_expires_at) {
+void TokenCache::Remember(const std::string& secret, const User& user, std::optional<TimestampMs> token_expires_at) {
   TimestampMs valid_until = clock_.NowMs() + ttl_ms_;
   if (token_expires_at) valid_until = std::min(valid_until, *token_expires_at);
+  const uint64_t key = KeyOf(secret);
   std::lock_guard lock(mu_);
   // Bounded: under a flood of distinct tokens, start again rather than grow.
   if (entries_.size() >= kMaxEntries) entries_.clear();
-  entries_[token_hash] = Entry{user, valid_until};
+  entries_[key] = Entry{secret, user, valid_until};
 }
 
-void TokenCache::ForgetToken(const std::string& token_hash) {
+void TokenCache::ForgetToken(const std::string& secret) {
+  const uint64_t key = KeyOf(secret);
   std::lock_guard lock(mu_);
-  entries_.erase(token_hash);
+  entries_.erase(key);
 }
 
 void TokenCache::ForgetUser(int64_t user_id) {

@@ -31,6 +31,20 @@ TEST(TokenCacheTest, EntriesExpireWithTtlAndWithTheToken) {
   EXPECT_FALSE(cache.Find("a"));
 }
 
+// Found by a keyed hash, confirmed by the secret itself: only the exact
+// secret finds its entry.
+TEST(TokenCacheTest, OnlyTheExactSecretFindsItsEntry) {
+  ManualClock clock(kStart);
+  TokenCache cache(clock, 1000);
+  User user;
+  user.id = 7;
+  cache.Remember("odt_secret", user, std::nullopt);
+  EXPECT_TRUE(cache.Find("odt_secret"));
+  EXPECT_FALSE(cache.Find("odt_secreT"));
+  EXPECT_FALSE(cache.Find("odt_secret "));
+  EXPECT_FALSE(cache.Find(""));
+}
+
 TEST(TokenCacheTest, ForgetsTokensAndUsers) {
   ManualClock clock(kStart);
   TokenCache cache(clock, 1000);
