@@ -79,20 +79,24 @@ class Connection {
   sqlite3* db() { return db_; }
 
   Result<sqlite3_stmt*> Prepare(std::string_view sql) {
-    std::string key(sql);
-    auto it = statements_.find(key);
+    auto it = statements_.find(sql);  // no copy of the text to look it up
     if (it != statements_.end()) return it->second;
     sqlite3_stmt* stmt = nullptr;
     int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT,
                                 &stmt, nullptr);
     if (rc != SQLITE_OK) return SqliteError(db_, rc, "prepare");
-    statements_.emplace(std::move(key), stmt);
+    statements_.emplace(std::string(sql), stmt);
     return stmt;
   }
 
  private:
+  struct TextHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view text) const { return std::hash<std::string_view>{}(text); }
+  };
+
   sqlite3* db_ = nullptr;
-  std::unordered_map<std::string, sqlite3_stmt*> statements_;
+  std::unordered_map<std::string, sqlite3_stmt*, TextHash, std::equal_to<>> statements_;
 };
 
 class SqliteTransaction final : public Transaction {
