@@ -237,15 +237,22 @@ Status SlaWatch::OnTicketUpdated(storage::Transaction& tx, const tickets::Ticket
 Result<std::vector<SlaWatch::Watched>> SlaWatch::LoadWatched(storage::Transaction& tx, const std::string& where_sql,
                                                              const storage::Params& params, const Context& ctx,
                                                              bool read_events) {
-  // On PostgreSQL the rows stay locked to the end of the transaction, so a
-  // refresh never interleaves with a change to the same ticket on another
-  // node; SQLite has one writer.
-  std::string lock = tx.engine() == storage::Engine::kPostgres ? " FOR UPDATE OF t" : "";
+  // On PostgreSQL the tickets' rows stay locked to the end of the transaction,
+  // so a refresh never interleaves with a change to the same ticket on another
+  // node (a change holds the row from its first write: store::LockTickets or
+  // its UPDATE), nor with another refresh of it; SQLite has one writer. The
+  // lock is FOR NO KEY UPDATE, the one those UPDATEs take: it excludes them
+  // and other refreshes, but not inserts elsewhere that merely reference the
+  // ticket (events, comments). The ticket_sla_due rows need no lock of their
+  // own: only a transaction holding the ticket's row writes them.
+  // ticket_sla_due: an inner join, every ticket has its row (migration 0014).
+  std::string lock = tx.engine() == storage::Engine::kPostgres ? " FOR NO KEY UPDATE OF t" : "";
   auto rows = tx.Query(
-      "SELECT t.id, t.status, t.priority, t.queue_id, t.tags, t.requester_id, t.created_at, t.sla_due_at, "
-      "t.sla_warn_at, t.sla_check_at, u.group_name, s.ticket_id, s.policy_id, s.policy_updated_at, s.timelines, "
+      "SELECT t.id, t.status, t.priority, t.queue_id, t.tags, t.requester_id, t.created_at, d.due_at, "
+      "d.warn_at, d.check_at, u.group_name, s.ticket_id, s.policy_id, s.policy_updated_at, s.timelines, "
       "s.marks, s.first_response_at "
-      "FROM tickets t JOIN users u ON u.id = t.requester_id LEFT JOIN ticket_sla s ON s.ticket_id = t.id " +
+      "FROM tickets t JOIN ticket_sla_due d ON d.ticket_id = t.id JOIN users u ON u.id = t.requester_id "
+      "LEFT JOIN ticket_sla s ON s.ticket_id = t.id " +
           where_sql + lock,
       params);
   if (!rows.ok()) return rows.status();
@@ -327,8 +334,8 @@ Status SlaWatch::Refresh(storage::Transaction& tx, int64_t ticket_id) {
   // pays two small reads per change).
   if (!ctx.evaluator.has_policies() && ctx.rules.empty()) {
     return tx
-        .Exec("UPDATE tickets SET sla_due_at = NULL, sla_warn_at = NULL, sla_check_at = NULL "
-              "WHERE id = ? AND (sla_due_at IS NOT NULL OR sla_warn_at IS NOT NULL OR sla_check_at IS NOT NULL)",
+        .Exec("UPDATE ticket_sla_due SET due_at = NULL, warn_at = NULL, check_at = NULL "
+              "WHERE ticket_id = ? AND (due_at IS NOT NULL OR warn_at IS NOT NULL OR check_at IS NOT NULL)",
               {ticket_id})
         .status();
   }
@@ -563,11 +570,11 @@ Status SlaWatch::ApplyRefresh(storage::Transaction& tx, std::vector<Watched>& wa
       params.emplace_back(u.check);
     }
     OPSDESK_RETURN_IF_ERROR(
-        tx.Exec("UPDATE tickets SET sla_due_at = v.column2, sla_warn_at = v.column3, sla_check_at = v.column4 "
+        tx.Exec("UPDATE ticket_sla_due SET due_at = v.column2, warn_at = v.column3, check_at = v.column4 "
                 "FROM (VALUES " +
                     Placeholders(padded, "(CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS BIGINT), "
                                          "CAST(? AS BIGINT))") +
-                    ") AS v WHERE tickets.id = v.column1",
+                    ") AS v WHERE ticket_sla_due.ticket_id = v.column1",
                 params)
             .status());
   }
@@ -646,13 +653,13 @@ Result<int64_t> SlaWatch::Sweep() {
       OPSDESK_ASSIGN_OR_RETURN(ctx.rules, EscalationRuleService::LoadEnabled(tx));
       OPSDESK_ASSIGN_OR_RETURN(
           auto watched,
-          LoadWatched(tx, "WHERE t.sla_check_at <= ? ORDER BY t.sla_check_at, t.id LIMIT ?", {ctx.now, options_.batch},
+          LoadWatched(tx, "WHERE d.check_at <= ? ORDER BY d.check_at, d.ticket_id LIMIT ?", {ctx.now, options_.batch},
                       ctx, /*read_events=*/false));
       batch = watched.size();
       OPSDESK_RETURN_IF_ERROR(RefreshAll(tx, watched, ctx));
       if (batch == static_cast<size_t>(options_.batch)) return Status::Ok();  // more to do
       // Done: the next sweep at the earliest instant still ahead.
-      auto next = tx.QueryOne("SELECT MIN(sla_check_at) FROM tickets WHERE sla_check_at IS NOT NULL");
+      auto next = tx.QueryOne("SELECT MIN(check_at) FROM ticket_sla_due WHERE check_at IS NOT NULL");
       if (!next.ok()) return next.status();
       if (*next && !(*next)->IsNull(0)) OPSDESK_RETURN_IF_ERROR(EnsureSweep(tx, (*next)->Int(0)));
       return Status::Ok();
