@@ -2,7 +2,7 @@
 // default) after a calendar change, end to end through the database: what the
 // sla.recompute job does (automation::SlaWatch::RecomputeAll) — read each
 // ticket and its events, compute its clocks, write warning/breach events that
-// fell due, keep tickets.sla_due_at / sla_warn_at and schedule its next timer.
+// fell due, keep its due times (ticket_sla_due) and schedule its next timer.
 // Issue 5's target: < 1 s.
 //
 //   build/bench/sla_recompute_db [--engine sqlite|postgresql] [--tickets N] [--changes N]
@@ -183,8 +183,8 @@ int main(int argc, char** argv) {
 
   int64_t timers = -1, due_set = -1;
   (void)db.Read([&](storage::Transaction& tx) -> Status {
-    auto a = tx.QueryOne("SELECT COUNT(*) FROM tickets WHERE sla_check_at IS NOT NULL");
-    auto b = tx.QueryOne("SELECT COUNT(*) FROM tickets WHERE sla_due_at IS NOT NULL");
+    auto a = tx.QueryOne("SELECT COUNT(*) FROM ticket_sla_due WHERE check_at IS NOT NULL");
+    auto b = tx.QueryOne("SELECT COUNT(*) FROM ticket_sla_due WHERE due_at IS NOT NULL");
     if (a.ok() && *a) timers = (*a)->Int(0);
     if (b.ok() && *b) due_set = (*b)->Int(0);
     return Status::Ok();

@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <functional>
 #include <map>
 #include <set>
 #include <thread>
@@ -180,6 +181,20 @@ std::string Placeholders(size_t n, const char* one = "?") {
   return out;
 }
 
+// A PostgreSQL array literal ("{1,NULL,3}"), bound as one text parameter: a
+// statement with one array instead of hundreds of parameters is planned in a
+// fraction of the time, and PostgreSQL plans each execution anew.
+std::string PgArray(size_t n, const std::function<std::optional<int64_t>(size_t)>& at) {
+  std::string out = "{";
+  for (size_t i = 0; i < n; ++i) {
+    if (i) out += ',';
+    std::optional<int64_t> v = at(i);
+    out += v ? std::to_string(*v) : std::string("NULL");
+  }
+  out += '}';
+  return out;
+}
+
 // Statement texts are cached per connection: lists are padded to a power of
 // two (repeating the last element, which changes nothing) so a handful of
 // texts serve every batch size.
@@ -237,15 +252,22 @@ Status SlaWatch::OnTicketUpdated(storage::Transaction& tx, const tickets::Ticket
 Result<std::vector<SlaWatch::Watched>> SlaWatch::LoadWatched(storage::Transaction& tx, const std::string& where_sql,
                                                              const storage::Params& params, const Context& ctx,
                                                              bool read_events) {
-  // On PostgreSQL the rows stay locked to the end of the transaction, so a
-  // refresh never interleaves with a change to the same ticket on another
-  // node; SQLite has one writer.
-  std::string lock = tx.engine() == storage::Engine::kPostgres ? " FOR UPDATE OF t" : "";
+  // On PostgreSQL the tickets' rows stay locked to the end of the transaction,
+  // so a refresh never interleaves with a change to the same ticket on another
+  // node (a change holds the row from its first write: store::LockTickets or
+  // its UPDATE), nor with another refresh of it; SQLite has one writer. The
+  // lock is FOR NO KEY UPDATE, the one those UPDATEs take: it excludes them
+  // and other refreshes, but not inserts elsewhere that merely reference the
+  // ticket (events, comments). The ticket_sla_due rows need no lock of their
+  // own: only a transaction holding the ticket's row writes them.
+  // ticket_sla_due: an inner join, every ticket has its row (migration 0014).
+  std::string lock = tx.engine() == storage::Engine::kPostgres ? " FOR NO KEY UPDATE OF t" : "";
   auto rows = tx.Query(
-      "SELECT t.id, t.status, t.priority, t.queue_id, t.tags, t.requester_id, t.created_at, t.sla_due_at, "
-      "t.sla_warn_at, t.sla_check_at, u.group_name, s.ticket_id, s.policy_id, s.policy_updated_at, s.timelines, "
+      "SELECT t.id, t.status, t.priority, t.queue_id, t.tags, t.requester_id, t.created_at, d.due_at, "
+      "d.warn_at, d.check_at, u.group_name, s.ticket_id, s.policy_id, s.policy_updated_at, s.timelines, "
       "s.marks, s.first_response_at "
-      "FROM tickets t JOIN users u ON u.id = t.requester_id LEFT JOIN ticket_sla s ON s.ticket_id = t.id " +
+      "FROM tickets t JOIN ticket_sla_due d ON d.ticket_id = t.id JOIN users u ON u.id = t.requester_id "
+      "LEFT JOIN ticket_sla s ON s.ticket_id = t.id " +
           where_sql + lock,
       params);
   if (!rows.ok()) return rows.status();
@@ -327,8 +349,8 @@ Status SlaWatch::Refresh(storage::Transaction& tx, int64_t ticket_id) {
   // pays two small reads per change).
   if (!ctx.evaluator.has_policies() && ctx.rules.empty()) {
     return tx
-        .Exec("UPDATE tickets SET sla_due_at = NULL, sla_warn_at = NULL, sla_check_at = NULL "
-              "WHERE id = ? AND (sla_due_at IS NOT NULL OR sla_warn_at IS NOT NULL OR sla_check_at IS NOT NULL)",
+        .Exec("UPDATE ticket_sla_due SET due_at = NULL, warn_at = NULL, check_at = NULL "
+              "WHERE ticket_id = ? AND (due_at IS NOT NULL OR warn_at IS NOT NULL OR check_at IS NOT NULL)",
               {ticket_id})
         .status();
   }
@@ -552,22 +574,51 @@ Status SlaWatch::ApplyRefresh(storage::Transaction& tx, std::vector<Watched>& wa
   // PostgreSQL), padded like the event query.
   for (size_t from = 0; from < updates.size(); from += static_cast<size_t>(options_.batch)) {
     size_t count = std::min(updates.size() - from, static_cast<size_t>(options_.batch));
+    if (tx.engine() == storage::Engine::kPostgres) {
+      // Four arrays (see PgArray) and the ids' range.
+      int64_t low = updates[from].id, high = low;
+      for (size_t i = from; i < from + count; ++i) {
+        low = std::min(low, updates[i].id);
+        high = std::max(high, updates[i].id);
+      }
+      const Update* u = &updates[from];
+      storage::Params params{PgArray(count, [&](size_t i) { return std::optional<int64_t>(u[i].id); }),
+                             PgArray(count, [&](size_t i) { return u[i].due; }),
+                             PgArray(count, [&](size_t i) { return u[i].warn; }),
+                             PgArray(count, [&](size_t i) { return u[i].check; }), low, high};
+      OPSDESK_RETURN_IF_ERROR(
+          tx.Exec("UPDATE ticket_sla_due SET due_at = v.due_at, warn_at = v.warn_at, check_at = v.check_at "
+                  "FROM unnest(CAST(? AS BIGINT[]), CAST(? AS BIGINT[]), CAST(? AS BIGINT[]), CAST(? AS BIGINT[])) "
+                  "AS v (ticket_id, due_at, warn_at, check_at) "
+                  "WHERE ticket_sla_due.ticket_id = v.ticket_id AND ticket_sla_due.ticket_id BETWEEN ? AND ?",
+                  params)
+              .status());
+      continue;
+    }
     size_t padded = PaddedSize(count);
     storage::Params params;
-    params.reserve(padded * 4);
+    params.reserve(padded * 4 + 2);
+    int64_t low = updates[from].id, high = low;
     for (size_t i = 0; i < padded; ++i) {
       const Update& u = updates[from + std::min(i, count - 1)];
       params.emplace_back(u.id);
       params.emplace_back(u.due);
       params.emplace_back(u.warn);
       params.emplace_back(u.check);
+      low = std::min(low, u.id);
+      high = std::max(high, u.id);
     }
+    // The range of the ids keeps PostgreSQL from joining the VALUES with a scan
+    // of the whole table (it rates a few hundred probes of the key index above
+    // reading every narrow row).
+    params.emplace_back(low);
+    params.emplace_back(high);
     OPSDESK_RETURN_IF_ERROR(
-        tx.Exec("UPDATE tickets SET sla_due_at = v.column2, sla_warn_at = v.column3, sla_check_at = v.column4 "
+        tx.Exec("UPDATE ticket_sla_due SET due_at = v.column2, warn_at = v.column3, check_at = v.column4 "
                 "FROM (VALUES " +
                     Placeholders(padded, "(CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS BIGINT), "
                                          "CAST(? AS BIGINT))") +
-                    ") AS v WHERE tickets.id = v.column1",
+                    ") AS v WHERE ticket_sla_due.ticket_id = v.column1 AND ticket_sla_due.ticket_id BETWEEN ? AND ?",
                 params)
             .status());
   }
@@ -646,13 +697,13 @@ Result<int64_t> SlaWatch::Sweep() {
       OPSDESK_ASSIGN_OR_RETURN(ctx.rules, EscalationRuleService::LoadEnabled(tx));
       OPSDESK_ASSIGN_OR_RETURN(
           auto watched,
-          LoadWatched(tx, "WHERE t.sla_check_at <= ? ORDER BY t.sla_check_at, t.id LIMIT ?", {ctx.now, options_.batch},
+          LoadWatched(tx, "WHERE d.check_at <= ? ORDER BY d.check_at, d.ticket_id LIMIT ?", {ctx.now, options_.batch},
                       ctx, /*read_events=*/false));
       batch = watched.size();
       OPSDESK_RETURN_IF_ERROR(RefreshAll(tx, watched, ctx));
       if (batch == static_cast<size_t>(options_.batch)) return Status::Ok();  // more to do
       // Done: the next sweep at the earliest instant still ahead.
-      auto next = tx.QueryOne("SELECT MIN(sla_check_at) FROM tickets WHERE sla_check_at IS NOT NULL");
+      auto next = tx.QueryOne("SELECT MIN(check_at) FROM ticket_sla_due WHERE check_at IS NOT NULL");
       if (!next.ok()) return next.status();
       if (*next && !(*next)->IsNull(0)) OPSDESK_RETURN_IF_ERROR(EnsureSweep(tx, (*next)->Int(0)));
       return Status::Ok();
@@ -696,11 +747,22 @@ Result<int64_t> SlaWatch::RecomputeAll() {
       // too (its clocks stop and its due columns clear).
       auto load = [&](size_t first) {
         const size_t count = std::min(part, end - first);
+        // The id range names ticket_sla_due's rows too: without it PostgreSQL
+        // joins that narrow table by scanning all of it, for every part.
+        if (tx.engine() == storage::Engine::kPostgres) {
+          storage::Params params{PgArray(count, [&](size_t i) { return ids[first + i]; }), ids[first],
+                                 ids[first + count - 1]};
+          return LoadWatched(tx, "WHERE t.id = ANY (CAST(? AS BIGINT[])) AND d.ticket_id BETWEEN ? AND ?", params,
+                             ctx, /*read_events=*/false);
+        }
         const size_t padded = PaddedSize(count);
         storage::Params params;
         params.reserve(padded);
         for (size_t i = 0; i < padded; ++i) params.emplace_back(ids[first + std::min(i, count - 1)]);
-        return LoadWatched(tx, "WHERE t.id IN (" + Placeholders(padded) + ")", params, ctx, /*read_events=*/false);
+        params.emplace_back(ids[first]);
+        params.emplace_back(ids[first + count - 1]);
+        return LoadWatched(tx, "WHERE t.id IN (" + Placeholders(padded) + ") AND d.ticket_id BETWEEN ? AND ?", params,
+                           ctx, /*read_events=*/false);
       };
       OPSDESK_ASSIGN_OR_RETURN(std::vector<Watched> current, load(from));
       std::vector<Computed> computed = ComputeFromCache(current, ctx, ComputeThreads(current.size()));

@@ -4,13 +4,17 @@
 //     percentage and an sla_breached event when it passes its target, once per
 //     clock cycle, with their notifications (e-mail to the assignee, or the
 //     leads; webhooks sla.warning / sla.breached) in the same transaction;
-//   - keeps tickets.sla_due_at / sla_warn_at, which lists sort and filter on;
+//   - keeps ticket_sla_due.due_at / warn_at (the API's sla_due_at /
+//     sla_warn_at), which lists sort and filter on;
 //   - fires the automatic escalation rules (escalation_rules.h) once per rule
 //     and ticket, through an escalation.auto job;
-//   - keeps tickets.sla_check_at, the next instant something falls due for it.
+//   - keeps ticket_sla_due.check_at, the next instant something falls due for it.
+// ticket_sla_due (migration 0014) is a narrow row per ticket, apart from the
+// wide tickets row, so rewriting these instants for every open ticket after a
+// calendar change writes four integers per ticket, not the ticket.
 //
 // Timers: one durable sla.sweep job (src/jobs) is due at the earliest
-// sla_check_at; it refreshes every ticket whose instant has come and schedules
+// check_at; it refreshes every ticket whose instant has come and schedules
 // the next sweep. A change that brings a ticket's instant before the pending
 // sweep schedules an earlier one (keyed sla-sweep:<instant>). So nothing lives
 // in memory: a restarted node sweeps what fell due while it was down, and on

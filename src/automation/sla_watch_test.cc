@@ -17,6 +17,7 @@
 #include "queues/queue_service.h"
 #include "auth/user_service.h"
 #include "sla/sla_service.h"
+#include "storage/migrations.h"
 #include "storage/testing.h"
 #include "testing/migrated_database.h"
 #include "testing/query_count.h"
@@ -164,7 +165,9 @@ TEST_P(SlaWatchTest, WarningAndBreachFireOnceAtTheirInstantsFromDurableTimers) {
   EXPECT_EQ(t.sla_due_at, kStart + 60 * kMin);
   EXPECT_EQ(t.sla_warn_at, kStart + 45 * kMin);  // 75 % by default
   // The timer: the ticket's next check instant, and a sweep job due then.
-  EXPECT_EQ(Count("SELECT COUNT(*) FROM tickets WHERE id = ? AND sla_check_at = ?", {id, kStart + 45 * kMin}), 1);
+  EXPECT_EQ(
+      Count("SELECT COUNT(*) FROM ticket_sla_due WHERE ticket_id = ? AND check_at = ?", {id, kStart + 45 * kMin}),
+      1);
   EXPECT_EQ(Count("SELECT COUNT(*) FROM jobs WHERE kind = 'sla.sweep' AND state = 'pending' AND due_at = ?",
                   {kStart + 45 * kMin}),
             1);
@@ -222,6 +225,103 @@ TEST_P(SlaWatchTest, WarningAndBreachFireOnceAtTheirInstantsFromDurableTimers) {
   EXPECT_EQ(Events(id, "sla_breached"), 1);
   EXPECT_EQ(Count("SELECT COUNT(*) FROM jobs WHERE kind = 'email.send' AND idempotency_key LIKE 'notify:sla.breached:%'"),
             1);
+}
+
+// The due times live in ticket_sla_due (migration 0014), one row per ticket:
+// sort by due pages through tickets with and without one, and the at-risk and
+// breached filters and the Breaching soon count follow the clocks.
+TEST_P(SlaWatchTest, SortByDueAndTheAtRiskViewReadTheNarrowTable) {
+  Policy(60);
+  Drain();
+  int64_t a = File();  // due at +60, warns at +45
+  clock_.Advance(10 * kMin);
+  int64_t b = File();  // due at +70, warns at +55
+  int64_t answered = File();
+  ASSERT_OK(tickets_->AddComment(agent_, answered, {"Answered.", false}).status());
+  int64_t paused = File();
+  tickets::TicketPatch pending;
+  pending.status = "pending";
+  ASSERT_OK(tickets_->Update(agent_, paused, pending).status());
+  int64_t solved = File();
+  tickets::TicketPatch solve;
+  solve.status = "solved";
+  ASSERT_OK(tickets_->Update(agent_, solved, solve).status());
+  int64_t c = File();  // due at +70 like b: the id breaks the tie
+  EXPECT_EQ(Get(a, agent_).sla_due_at, kStart + 60 * kMin);
+  EXPECT_EQ(Get(b, agent_).sla_due_at, kStart + 70 * kMin);
+  EXPECT_EQ(Get(c, agent_).sla_due_at, kStart + 70 * kMin);
+  EXPECT_EQ(Get(b, agent_).sla_warn_at, kStart + 55 * kMin);
+
+  // Every ticket has exactly one row; the old columns are gone.
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM ticket_sla_due"), Count("SELECT COUNT(*) FROM tickets"));
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM ticket_sla_due WHERE due_at IS NOT NULL"), 3);
+  EXPECT_FALSE(db().Read([](storage::Transaction& tx) {
+                     return tx.Query("SELECT sla_due_at FROM tickets").status();
+                   }).ok());
+
+  // Sorted by due, two a page: due times first, then the rest by id, across
+  // the page that holds both kinds.
+  auto page_through = [&](tickets::TicketFilter filter) {
+    filter.sort = tickets::TicketSort::kSlaDueAsc;
+    filter.limit = 2;
+    std::vector<int64_t> ids;
+    for (int pages = 0; pages < 10; ++pages) {
+      auto page = tickets_->List(agent_, filter);
+      EXPECT_TRUE(page.ok()) << page.status().ToString();
+      if (!page.ok()) break;
+      for (const auto& t : page->items) ids.push_back(t.id);
+      if (!page->next_cursor) break;
+      filter.cursor = page->next_cursor;
+    }
+    return ids;
+  };
+  EXPECT_EQ(page_through({}), (std::vector<int64_t>{a, b, c, answered, paused, solved}));
+  tickets::TicketFilter open;
+  open.statuses = {tickets::TicketStatus::kNew, tickets::TicketStatus::kOpen, tickets::TicketStatus::kPending,
+                   tickets::TicketStatus::kOnHold};
+  EXPECT_EQ(page_through(open), (std::vector<int64_t>{a, b, c, answered, paused}));
+
+  auto breaching_soon = [&]() -> std::pair<int64_t, std::vector<int64_t>> {
+    auto views = tickets_->Views(agent_);
+    EXPECT_TRUE(views.ok()) << views.status().ToString();
+    if (!views.ok()) return {};
+    for (const auto& v : *views) {
+      if (v.id != "breaching_soon") continue;
+      std::vector<int64_t> ids;
+      auto page = tickets_->List(agent_, v.filter);
+      EXPECT_TRUE(page.ok()) << page.status().ToString();
+      if (page.ok()) {
+        for (const auto& t : page->items) ids.push_back(t.id);
+      }
+      return {v.count, ids};
+    }
+    ADD_FAILURE() << "no breaching_soon view";
+    return {};
+  };
+  tickets::TicketFilter breached;
+  breached.sla = tickets::SlaFilter::kBreached;
+  auto ids_of = [&](const tickets::TicketFilter& filter) {
+    std::vector<int64_t> ids;
+    auto page = tickets_->List(agent_, filter);
+    EXPECT_TRUE(page.ok()) << page.status().ToString();
+    if (page.ok()) {
+      for (const auto& t : page->items) ids.push_back(t.id);
+    }
+    return ids;
+  };
+
+  EXPECT_EQ(breaching_soon(), (std::pair<int64_t, std::vector<int64_t>>{0, {}}));
+  AdvanceTo(kStart + 45 * kMin);
+  EXPECT_EQ(breaching_soon(), (std::pair<int64_t, std::vector<int64_t>>{1, {a}}));
+  AdvanceTo(kStart + 55 * kMin);
+  EXPECT_EQ(breaching_soon(), (std::pair<int64_t, std::vector<int64_t>>{3, {a, b, c}}));
+  EXPECT_TRUE(ids_of(breached).empty());
+  AdvanceTo(kStart + 60 * kMin + 1);
+  EXPECT_EQ(ids_of(breached), std::vector<int64_t>{a});
+  // Answering b clears its due time: it leaves the view and the count.
+  ASSERT_OK(tickets_->AddComment(agent_, b, {"On it.", false}).status());
+  EXPECT_EQ(breaching_soon(), (std::pair<int64_t, std::vector<int64_t>>{2, {a, c}}));
+  EXPECT_EQ(page_through(open), (std::vector<int64_t>{a, c, b, answered, paused}));
 }
 
 // A recompute writes each transaction's tickets in parts while the next part's
@@ -560,7 +660,94 @@ TEST_P(SlaWatchTest, AnEscalationsClocksStopAtAcknowledgementAndTheTeamsFirstRes
   EXPECT_EQ(targets[1].ack_minutes, 5);
 }
 
+// Migration 0014 moves the due times of existing tickets out of the tickets row.
+class SlaDueUpgradeTest : public testing::TestWithParam<Engine> {};
+
+TEST_P(SlaDueUpgradeTest, TheMigrationCopiesEachTicketsDueTimesAndListsReadThem) {
+  ManualClock clock(kStart);
+  ASSERT_OK_AND_ASSIGN(auto test_db, storage::TestDatabase::Create(GetParam()));
+  storage::Database& db = test_db->db();
+  ASSERT_OK(storage::Migrate(db, clock, /*up_to=*/13));
+  ASSERT_OK_AND_ASSIGN(auth::User agent_user,
+                       test_util::InsertTestUser(db, kStart, "agent@example.com", auth::Role::kAgent));
+  ASSERT_OK_AND_ASSIGN(auth::User requester,
+                       test_util::InsertTestUser(db, kStart, "requester@example.com", auth::Role::kRequester));
+  // Rows as that schema held them: late, early, none.
+  struct Old {
+    std::optional<int64_t> due, warn, check;
+    int64_t id = 0;
+  };
+  std::vector<Old> old = {{kStart + 90 * kMin, kStart + 60 * kMin, kStart + 60 * kMin},
+                          {kStart + 30 * kMin, kStart + 20 * kMin, kStart + 20 * kMin},
+                          {std::nullopt, std::nullopt, std::nullopt}};
+  ASSERT_OK(db.Write([&](storage::Transaction& tx) -> Status {
+    for (auto& o : old) {
+      OPSDESK_ASSIGN_OR_RETURN(
+          auto row, tx.QueryOne("INSERT INTO tickets (subject, body, status, priority, requester_id, created_at, "
+                                "updated_at, sla_due_at, sla_warn_at, sla_check_at) VALUES ('Old', 'old', 'open', "
+                                "'normal', ?, ?, ?, ?, ?, ?) RETURNING id",
+                                {requester.id, kStart, kStart, o.due, o.warn, o.check}));
+      o.id = row->Int(0);
+    }
+    return Status::Ok();
+  }));
+
+  ASSERT_OK(storage::Migrate(db, clock));
+  for (const auto& o : old) {
+    ASSERT_OK(db.Read([&](storage::Transaction& tx) -> Status {
+      OPSDESK_ASSIGN_OR_RETURN(
+          auto row, tx.QueryOne("SELECT due_at, warn_at, check_at FROM ticket_sla_due WHERE ticket_id = ?", {o.id}));
+      EXPECT_TRUE(row.has_value()) << o.id;
+      if (!row) return Status::Ok();
+      EXPECT_EQ(row->OptInt(0), o.due) << o.id;
+      EXPECT_EQ(row->OptInt(1), o.warn) << o.id;
+      EXPECT_EQ(row->OptInt(2), o.check) << o.id;
+      return Status::Ok();
+    }));
+  }
+  // The old columns are gone; a ticket inserted afterwards, by any path, has its row.
+  EXPECT_FALSE(db.Read([](storage::Transaction& tx) {
+                   return tx.Query("SELECT sla_due_at, sla_warn_at, sla_check_at FROM tickets").status();
+                 }).ok());
+  int64_t added = 0;
+  ASSERT_OK(db.Write([&](storage::Transaction& tx) -> Status {
+    OPSDESK_ASSIGN_OR_RETURN(
+        auto row, tx.QueryOne("INSERT INTO tickets (subject, body, status, priority, requester_id, created_at, "
+                              "updated_at) VALUES ('New', 'new', 'open', 'normal', ?, ?, ?) RETURNING id",
+                              {requester.id, kStart, kStart}));
+    added = row->Int(0);
+    return Status::Ok();
+  }));
+  EXPECT_EQ(test_util::QueryCount(db, "SELECT COUNT(*) FROM ticket_sla_due WHERE ticket_id = ? AND due_at IS NULL "
+                                      "AND warn_at IS NULL AND check_at IS NULL",
+                                  {added}),
+            1);
+
+  // The API reads them: the ticket, sort by due, at risk.
+  tickets::TicketService tickets(db, clock);
+  Actor agent = Actor::Of(agent_user);
+  ASSERT_OK_AND_ASSIGN(tickets::Ticket first, tickets.Get(agent, old[0].id));
+  EXPECT_EQ(first.sla_due_at, old[0].due);
+  EXPECT_EQ(first.sla_warn_at, old[0].warn);
+  tickets::TicketFilter by_due;
+  by_due.sort = tickets::TicketSort::kSlaDueAsc;
+  ASSERT_OK_AND_ASSIGN(auto sorted, tickets.List(agent, by_due));
+  std::vector<int64_t> ids;
+  for (const auto& t : sorted.items) ids.push_back(t.id);
+  EXPECT_EQ(ids, (std::vector<int64_t>{old[1].id, old[0].id, old[2].id, added}));
+  clock.Set(kStart + 25 * kMin);
+  tickets::TicketFilter at_risk;
+  at_risk.sla = tickets::SlaFilter::kAtRisk;
+  ASSERT_OK_AND_ASSIGN(auto risky, tickets.List(agent, at_risk));
+  ASSERT_EQ(risky.items.size(), 1u);
+  EXPECT_EQ(risky.items[0].id, old[1].id);
+}
+
 INSTANTIATE_TEST_SUITE_P(Engines, SlaWatchTest, testing::Values(Engine::kSqlite, Engine::kPostgres),
+                         [](const testing::TestParamInfo<Engine>& info) {
+                           return std::string(storage::EngineName(info.param));
+                         });
+INSTANTIATE_TEST_SUITE_P(Engines, SlaDueUpgradeTest, testing::Values(Engine::kSqlite, Engine::kPostgres),
                          [](const testing::TestParamInfo<Engine>& info) {
                            return std::string(storage::EngineName(info.param));
                          });

@@ -25,7 +25,9 @@ bool CanSee(const Actor& actor, const Ticket& ticket) {
   return actor.IsStaff() || ticket.requester.id == actor.user_id;
 }
 
-constexpr const char* kSlaDueOrder = "COALESCE(t.sla_due_at, 9223372036854775807)";
+// Tickets without a due time last; the same expression as the ticket_sla_due_due
+// index (migration 0014), which the sort walks with d.ticket_id as tie-break.
+constexpr const char* kSlaDueOrder = "COALESCE(d.due_at, 9223372036854775807)";
 
 // The SLA is an internal commitment: requesters never see its due times.
 Ticket ForActor(const Actor& actor, Ticket ticket) {
@@ -335,10 +337,10 @@ Result<Page<Ticket>> TicketService::List(const Actor& actor, const TicketFilter&
     params.emplace_back(*filter.updated_since);
   }
   if (filter.sla == SlaFilter::kAtRisk) {
-    where += " AND t.sla_warn_at <= ?";
+    where += " AND d.warn_at <= ?";
     params.emplace_back(clock_.NowMs());
   } else if (filter.sla == SlaFilter::kBreached) {
-    where += " AND t.sla_due_at < ?";  // past due, as the clocks count it
+    where += " AND d.due_at < ?";  // past due, as the clocks count it
     params.emplace_back(clock_.NowMs());
   }
 
@@ -351,10 +353,13 @@ Result<Page<Ticket>> TicketService::List(const Actor& actor, const TicketFilter&
     case TicketSort::kCreatedAsc: column = "t.created_at"; descending = false; break;
     case TicketSort::kIdDesc: column = "t.id"; break;
     case TicketSort::kIdAsc: column = "t.id"; descending = false; break;
-    // The same expression as the tickets_sla_due index (migration 0008).
     case TicketSort::kSlaDueAsc: column = kSlaDueOrder; descending = false; break;
   }
   bool by_id = std::string_view(column) == "t.id";
+  // By due: the tie-break names ticket_sla_due's own column (equal to t.id), so
+  // SQLite sees that ticket_sla_due_due gives the order.
+  const bool by_due = filter.sort == TicketSort::kSlaDueAsc;
+  const std::string id_column = by_due ? "d.ticket_id" : "t.id";
   if (filter.cursor) {
     std::string sort_value;
     int64_t after_id = 0;
@@ -367,7 +372,8 @@ Result<Page<Ticket>> TicketService::List(const Actor& actor, const TicketFilter&
       params.emplace_back(after_id);
     } else {
       // Keyset pagination: strictly after the last row in (sort column, id) order.
-      where += std::string(" AND (") + column + " " + op + " ? OR (" + column + " = ? AND t.id " + op + " ?))";
+      where += std::string(" AND (") + column + " " + op + " ? OR (" + column + " = ? AND " + id_column + " " + op +
+               " ?))";
       int64_t value = std::atoll(sort_value.c_str());
       params.emplace_back(value);
       params.emplace_back(value);
@@ -375,11 +381,13 @@ Result<Page<Ticket>> TicketService::List(const Actor& actor, const TicketFilter&
     }
   }
   std::string dir = descending ? " DESC" : " ASC";
-  std::string order = by_id ? "ORDER BY t.id" + dir : std::string("ORDER BY ") + column + dir + ", t.id" + dir;
+  std::string order =
+      by_id ? "ORDER BY t.id" + dir : std::string("ORDER BY ") + column + dir + ", " + id_column + dir;
 
   Page<Ticket> page;
   Status status = db_.Read([&](storage::Transaction& tx) -> Status {
-    auto tickets = store::QueryTickets(tx, where, params, order, filter.limit + 1);
+    auto tickets = store::QueryTickets(tx, where, params, order, filter.limit + 1,
+                                       by_due ? store::DueJoin::kInner : store::DueJoin::kLeft);
     if (!tickets.ok()) return tickets.status();
     page.items = std::move(*tickets);
     if (!actor.IsStaff()) {
@@ -868,7 +876,10 @@ Result<std::vector<TicketView>> TicketService::Views(const Actor& actor) {
     unassigned = *unassigned_row ? (*unassigned_row)->Int(0) : 0;
     storage::Params risk_params = {clock_.NowMs()};
     risk_params.insert(risk_params.end(), open_params.begin(), open_params.end());
-    auto risk_row = tx.QueryOne("SELECT COUNT(*) FROM tickets WHERE sla_warn_at <= ? AND " + open_in, risk_params);
+    auto risk_row = tx.QueryOne(
+        "SELECT COUNT(*) FROM ticket_sla_due d JOIN tickets t ON t.id = d.ticket_id WHERE d.warn_at <= ? AND t." +
+            open_in,
+        risk_params);
     if (!risk_row.ok()) return risk_row.status();
     at_risk = *risk_row ? (*risk_row)->Int(0) : 0;
     auto queue_rows = tx.Query("SELECT id, name FROM queues");

@@ -81,7 +81,7 @@ enum class TicketSort { kUpdatedDesc, kUpdatedAsc, kCreatedDesc, kCreatedAsc, kI
 std::optional<TicketSort> ParseTicketSort(std::string_view text);  // "-updated_at", "id", "sla_due_at", ...
 
 // kAtRisk: an SLA clock has reached its warning (or is breached); kBreached:
-// one is past its due time. Both judged on the stored sla_warn_at / sla_due_at.
+// one is past its due time. Both judged on the stored due times (ticket_sla_due).
 enum class SlaFilter { kAny, kAtRisk, kBreached };
 std::optional<SlaFilter> ParseSlaFilter(std::string_view text);  // at_risk | breached
 

@@ -8,13 +8,19 @@
 namespace opsdesk::tickets::store {
 namespace {
 
-// Columns of a ticket with its requester, assignee and queue names joined in.
-constexpr const char* kTicketSelect =
+// Columns of a ticket with its requester, assignee and queue names and its SLA
+// due times (ticket_sla_due, migration 0014) joined in.
+constexpr const char* kTicketColumns =
     "SELECT t.id, t.subject, t.body, t.status, t.priority, t.queue_id, q.name, "
     "t.requester_id, r.email, r.display_name, t.assignee_id, a.email, a.display_name, "
-    "t.tags, t.created_at, t.updated_at, t.version, t.body_html, t.sla_due_at, t.sla_warn_at "
+    "t.tags, t.created_at, t.updated_at, t.version, t.body_html, d.due_at, d.warn_at "
     "FROM tickets t JOIN users r ON r.id = t.requester_id "
     "LEFT JOIN users a ON a.id = t.assignee_id LEFT JOIN queues q ON q.id = t.queue_id ";
+// Every ticket has its ticket_sla_due row, so both joins give the same rows; the
+// LEFT JOIN keeps tickets the outer loop (the lists' own indexes), the inner
+// join lets a sort by due time walk ticket_sla_due_due.
+constexpr const char* kDueLeftJoin = "LEFT JOIN ticket_sla_due d ON d.ticket_id = t.id ";
+constexpr const char* kDueInnerJoin = "JOIN ticket_sla_due d ON d.ticket_id = t.id ";
 
 Ticket TicketFromRow(const storage::Row& row) {
   Ticket t;
@@ -60,7 +66,7 @@ Status LockTickets(storage::Transaction& tx, std::vector<int64_t> ids) {
 }
 
 Result<std::optional<Ticket>> LoadTicket(storage::Transaction& tx, int64_t id, bool with_links) {
-  auto row = tx.QueryOne(std::string(kTicketSelect) + "WHERE t.id = ?", {id});
+  auto row = tx.QueryOne(std::string(kTicketColumns) + kDueLeftJoin + "WHERE t.id = ?", {id});
   if (!row.ok()) return row.status();
   if (!*row) return std::optional<Ticket>();
   Ticket ticket = TicketFromRow(**row);
@@ -74,10 +80,13 @@ Result<std::optional<Ticket>> LoadTicket(storage::Transaction& tx, int64_t id, b
 }
 
 Result<std::vector<Ticket>> QueryTickets(storage::Transaction& tx, const std::string& where_sql,
-                                         const storage::Params& params, const std::string& order_sql, int limit) {
+                                         const storage::Params& params, const std::string& order_sql, int limit,
+                                         DueJoin due_join) {
   storage::Params all = params;
   all.emplace_back(limit);
-  auto rows = tx.Query(std::string(kTicketSelect) + where_sql + " " + order_sql + " LIMIT ?", all);
+  auto rows = tx.Query(std::string(kTicketColumns) + (due_join == DueJoin::kInner ? kDueInnerJoin : kDueLeftJoin) +
+                           where_sql + " " + order_sql + " LIMIT ?",
+                       all);
   if (!rows.ok()) return rows.status();
   std::vector<Ticket> tickets;
   tickets.reserve(rows->size());

@@ -17,8 +17,14 @@ namespace opsdesk::tickets::store {
 Status LockTickets(storage::Transaction& tx, std::vector<int64_t> ids);
 
 Result<std::optional<Ticket>> LoadTicket(storage::Transaction& tx, int64_t id, bool with_links);
+// The SLA due times come from ticket_sla_due as `d` (one row per ticket):
+// kInner lets an ORDER BY on d walk its index (sort by due); kLeft keeps the
+// tickets the outer loop of the query.
+enum class DueJoin { kLeft, kInner };
+// `where_sql` and `order_sql` may name t (tickets) and d (ticket_sla_due).
 Result<std::vector<Ticket>> QueryTickets(storage::Transaction& tx, const std::string& where_sql,
-                                         const storage::Params& params, const std::string& order_sql, int limit);
+                                         const storage::Params& params, const std::string& order_sql, int limit,
+                                         DueJoin due_join = DueJoin::kLeft);
 
 Result<int64_t> InsertTicket(storage::Transaction& tx, const Ticket& ticket);
 // Writes the ticket's mutable columns and bumps its version; false when the

@@ -5,7 +5,8 @@
 -- already breached) SLA clocks, kept by the SLA watcher in the transaction of
 -- every ticket change and by its timers. Derived data for lists ("breaching
 -- soon", sort by due): the clocks themselves are still computed from events.
--- NULL: nothing running.
+-- NULL: nothing running. (Migration 0014 moves these three columns and their
+-- indexes to the narrow table ticket_sla_due.)
 ALTER TABLE tickets ADD COLUMN sla_due_at BIGINT;
 ALTER TABLE tickets ADD COLUMN sla_warn_at BIGINT;
 -- When the watcher must look at the ticket again (a warning or due instant, an
