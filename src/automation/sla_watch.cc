@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <charconv>
 #include <functional>
 #include <map>
 #include <set>
@@ -75,6 +76,7 @@ std::string EncodeTimelines(const std::vector<sla::ClockTimeline>& timelines) {
 std::optional<std::vector<sla::ClockTimeline>> DecodeTimelines(const std::string& text) {
   std::vector<sla::ClockTimeline> out;
   const char* p = text.c_str();
+  const char* const text_end = text.c_str() + text.size();
   auto skip = [&] { while (*p == ' ') ++p; };
   auto num = [&](int64_t* v) -> bool {
     skip();
@@ -83,10 +85,9 @@ std::optional<std::vector<sla::ClockTimeline>> DecodeTimelines(const std::string
       *v = sla::kOpenEnd;
       return true;
     }
-    char* end = nullptr;
-    long long parsed = std::strtoll(p, &end, 10);
-    if (end == p) return false;
-    *v = parsed;
+    // from_chars, not strtoll: no locale, and a recompute decodes a million numbers.
+    auto [end, ec] = std::from_chars(p, text_end, *v);
+    if (ec != std::errc()) return false;
     p = end;
     return true;
   };
