@@ -255,6 +255,15 @@ TEST_P(SlaWatchTest, SortByDueAndTheAtRiskViewReadTheNarrowTable) {
   // Every ticket has exactly one row; the old columns are gone.
   EXPECT_EQ(Count("SELECT COUNT(*) FROM ticket_sla_due"), Count("SELECT COUNT(*) FROM tickets"));
   EXPECT_EQ(Count("SELECT COUNT(*) FROM ticket_sla_due WHERE due_at IS NOT NULL"), 3);
+  // Solving cleared the due times its running clocks had, in the same
+  // transaction: a ticket GET relies on it and does not read a solved or
+  // closed ticket's row (ticket_store.cc).
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM ticket_sla_due WHERE ticket_id = ? AND "
+                  "(due_at IS NOT NULL OR warn_at IS NOT NULL OR check_at IS NOT NULL)",
+                  {solved}),
+            0);
+  EXPECT_FALSE(Get(solved, agent_).sla_due_at);
+  EXPECT_FALSE(Get(solved, agent_).sla_warn_at);
   EXPECT_FALSE(db().Read([](storage::Transaction& tx) {
                      return tx.Query("SELECT sla_due_at FROM tickets").status();
                    }).ok());
