@@ -9,23 +9,34 @@ namespace opsdesk::auth {
 
 TokenCache::TokenCache(const Clock& clock, int64_t ttl_ms) : clock_(clock), ttl_ms_(ttl_ms) {
   InitCrypto();
-  crypto_shorthash_keygen(hash_key_.data());
+  crypto_shorthash_keygen(key_hash_key_.data());
+  randombytes_buf(check_hash_key_.data(), check_hash_key_.size());
 }
 
 uint64_t TokenCache::KeyOf(const std::string& secret) const {
   unsigned char digest[crypto_shorthash_BYTES];
-  crypto_shorthash(digest, reinterpret_cast<const unsigned char*>(secret.data()), secret.size(), hash_key_.data());
+  crypto_shorthash(digest, reinterpret_cast<const unsigned char*>(secret.data()), secret.size(),
+                   key_hash_key_.data());
   uint64_t key;
   std::memcpy(&key, digest, sizeof key);
   return key;
+}
+
+TokenCache::Check TokenCache::CheckOf(const std::string& secret) const {
+  Check check;
+  crypto_shorthash_siphashx24(check.data(), reinterpret_cast<const unsigned char*>(secret.data()), secret.size(),
+                              check_hash_key_.data());
+  return check;
 }
 
 std::optional<User> TokenCache::Find(const std::string& secret) {
   const uint64_t key = KeyOf(secret);
   std::lock_guard lock(mu_);
   auto it = entries_.find(key);
-  // Another secret with the same keyed hash is simply a miss.
-  if (it == entries_.end() || !SecretsEqual(it->second.secret, secret)) return std::nullopt;
+  // Another secret with the same 64-bit key is simply a miss.
+  if (it == entries_.end()) return std::nullopt;
+  const Check check = CheckOf(secret);
+  if (sodium_memcmp(check.data(), it->second.check.data(), check.size()) != 0) return std::nullopt;
   if (clock_.NowMs() >= it->second.valid_until) {
     entries_.erase(it);
     return std::nullopt;
@@ -40,7 +51,7 @@ void TokenCache::Remember(const std::string& secret, const User& user, std::opti
   std::lock_guard lock(mu_);
   // Bounded: under a flood of distinct tokens, start again rather than grow.
   if (entries_.size() >= kMaxEntries) entries_.clear();
-  entries_[key] = Entry{secret, user, valid_until};
+  entries_[key] = Entry{CheckOf(secret), user, valid_until};
 }
 
 void TokenCache::ForgetToken(const std::string& secret) {

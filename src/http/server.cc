@@ -345,6 +345,10 @@ class Server::Impl::Session : public std::enable_shared_from_this<Session> {
     parser_->header_limit(static_cast<uint32_t>(server_.options_.header_limit_bytes));
     request_ = Request{};
     request_.remote_address = remote_address_;
+    // Until this request's head is parsed: an error answered before it must
+    // not inherit the previous request's HEAD or HTTP/1.0.
+    is_head_ = false;
+    version_ = 11;
     if (buffer_.size() > 0) {  // a pipelined request is already here
       ReadHeader();
       return;
@@ -375,12 +379,14 @@ class Server::Impl::Session : public std::enable_shared_from_this<Session> {
     started_at_ = SteadyClock::now();
     // A whole header already buffered (the usual case) is parsed right here;
     // the asynchronous read would parse the same bytes and then post its
-    // completion through the strand. The parser keeps nothing of a partial
-    // header, so on need_more the read below starts from the same state.
+    // completion through the strand. On need_more the parser may already have
+    // taken the request line and whole fields, so what it used is consumed
+    // either way, as Beast's own read loop does, and the read below goes on
+    // from there.
     beast::error_code ec;
     size_t used = parser_->put(buffer_.data(), ec);
+    buffer_.consume(used);
     if (ec != beast_http::error::need_more) {
-      buffer_.consume(used);
       // What follows may read a body or write "100 Continue": from now on the
       // request's read deadline applies, not the keep-alive wait's.
       if (!ec && !parser_->is_done()) {

@@ -241,6 +241,44 @@ TEST(ServerTest, AnswersPipelinedRequestsInOrder) {
   EXPECT_EQ(json::parse(client.Read().body()).at("path").as_string(), "/third");
 }
 
+// A header that arrives in pieces: the request line first, the fields later.
+// The parser takes the request line from the first piece; the rest must be
+// read on from there.
+TEST(ServerTest, HeaderArrivingInPiecesIsParsedWhole) {
+  RunningServer server(TestOptions(), Echo);
+  server.Start();
+  Client client(server.port());
+  client.WriteRaw("GET /split?x=1 HTTP/1.1\r\n");
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));  // lets the server read the first piece alone
+  client.WriteRaw("Host: x\r\nX-Part: ");
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  client.WriteRaw("two\r\n\r\n");
+  ClientResponse res = client.Read();
+  EXPECT_EQ(res.result_int(), 200);
+  json::value echoed = json::parse(res.body());
+  EXPECT_EQ(echoed.at("path").as_string(), "/split");
+  // The connection stays in step for the next request.
+  EXPECT_EQ(json::parse(client.Send(Get("/next")).body()).at("path").as_string(), "/next");
+}
+
+// Headers longer than the first read (4 KiB) but within the limit: a long
+// cookie, say.
+TEST(ServerTest, HeaderLongerThanTheFirstReadIsParsedWhole) {
+  RunningServer server(TestOptions(), [](const Request& req) {
+    Response response;
+    response.content_type = "text/plain";
+    response.body = std::to_string(req.Header("Cookie").value_or("").size());
+    return response;
+  });
+  server.Start();
+  Client client(server.port());
+  auto req = Get("/long");
+  req.set(beast_http::field::cookie, std::string(6000, 'c'));
+  ClientResponse res = client.Send(std::move(req));
+  EXPECT_EQ(res.result_int(), 200);
+  EXPECT_EQ(res.body(), "6000");
+}
+
 TEST(ServerTest, BodyOverLimitIs413) {
   ServerOptions options = TestOptions();
   options.body_limit_bytes = 1024;
@@ -503,6 +541,16 @@ TEST(ServerTest, HeadKeepsContentLengthWithoutBody) {
   EXPECT_EQ(parser.get()[beast_http::field::content_length], "5");
   // The next response must start right after the header: no stray body bytes.
   EXPECT_EQ(client.Send(Get("/")).body(), "hello");
+  // An error answered before the next request's head is parsed is a whole
+  // response with its body, not a HEAD answer like the request before.
+  client.Write(beast_http::request<beast_http::string_body>(beast_http::verb::head, "/", 11));
+  beast_http::response_parser<beast_http::empty_body> head_again;
+  head_again.skip(true);
+  beast_http::read(client.socket(), client.buffer(), head_again);
+  client.WriteRaw("this is not http\r\n\r\n");
+  ClientResponse error = client.Read();
+  EXPECT_EQ(error.result_int(), 400);
+  ExpectErrorBody(error, "invalid_argument");
 }
 
 TEST(ServerTest, ResponseHeaderRules) {
