@@ -82,6 +82,11 @@ unix_socket_directories = '$workdir'
 # Parallel test runs each hold a pool of connections.
 max_connections = 200
 EOF
+# Benchmarks size the server as a deployment would (for example
+# OPSDESK_PG_SETTINGS=$'shared_buffers = 2GB\nmax_wal_size = 8GB'); tests leave it unset.
+if [[ -n ${OPSDESK_PG_SETTINGS:-} ]]; then
+  printf '%s\n' "$OPSDESK_PG_SETTINGS" >>"$datadir/postgresql.conf"
+fi
 
 free_port() {
   python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'

@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <atomic>
 #include <charconv>
 #include <functional>
 #include <map>
@@ -734,67 +735,101 @@ Result<int64_t> SlaWatch::RecomputeAll() {
   });
   if (!status.ok()) return status;
   std::sort(ids.begin(), ids.end());
-  int64_t refreshed = 0;
+  // PostgreSQL runs the batches in two lanes, each its own transaction on its
+  // own connection: one backend reading, locking and updating 100,000 rows is
+  // the limit there, and the lanes' tickets are disjoint, so they never wait
+  // for each other. SQLite has one writer: one lane.
+  const size_t batch = static_cast<size_t>(options_.batch);
+  const size_t batches = (ids.size() + batch - 1) / batch;
+  const size_t lanes =
+      db_.engine() == storage::Engine::kPostgres
+          ? std::min<size_t>({2, batches, std::max(1u, std::thread::hardware_concurrency())})
+          : 1;
+  std::atomic<int64_t> refreshed = 0;
+  std::atomic<bool> failed = false;
+  std::vector<Status> lane_status(std::max<size_t>(1, lanes));
+  auto run_lane = [&](size_t lane) {
+    Context lane_ctx = ctx;  // `now` moves per batch
+    for (size_t b = lane; b < batches && !failed; b += lanes) {
+      Status st = RecomputeBatch(ids, b * batch, std::min(ids.size(), (b + 1) * batch), lane_ctx, refreshed);
+      if (!st.ok()) {
+        lane_status[lane] = st;
+        failed = true;
+        return;
+      }
+    }
+  };
+  {
+    std::vector<std::jthread> others;
+    for (size_t lane = 1; lane < lanes; ++lane) others.emplace_back(run_lane, lane);
+    run_lane(0);
+  }
+  for (const Status& st : lane_status) {
+    if (!st.ok()) return st;
+  }
+  return refreshed.load();
+}
+
+Status SlaWatch::RecomputeBatch(const std::vector<int64_t>& ids, size_t from, size_t end, Context& ctx,
+                                std::atomic<int64_t>& refreshed) {
   // Each transaction's tickets go in parts: while one part is written, the
   // next one, already read, has its clocks computed on another thread, so the
   // arithmetic overlaps the writes instead of adding to them.
-  const size_t batch = static_cast<size_t>(options_.batch);
-  const size_t part = std::max<size_t>(1, batch / 4);
-  for (size_t from = 0; from < ids.size(); from += batch) {
-    const size_t end = std::min(ids.size(), from + batch);
-    status = db_.Write([&](storage::Transaction& tx) -> Status {
-      ctx.now = clock_.NowMs();
-      // Status is read again under the lock: a ticket solved since is refreshed
-      // too (its clocks stop and its due columns clear).
-      auto load = [&](size_t first) {
-        const size_t count = std::min(part, end - first);
-        // The id range names ticket_sla_due's rows too: without it PostgreSQL
-        // joins that narrow table by scanning all of it, for every part.
-        if (tx.engine() == storage::Engine::kPostgres) {
-          storage::Params params{PgArray(count, [&](size_t i) { return ids[first + i]; }), ids[first],
-                                 ids[first + count - 1]};
-          return LoadWatched(tx, "WHERE t.id = ANY (CAST(? AS BIGINT[])) AND d.ticket_id BETWEEN ? AND ?", params,
-                             ctx, /*read_events=*/false);
-        }
-        const size_t padded = PaddedSize(count);
-        storage::Params params;
-        params.reserve(padded);
-        for (size_t i = 0; i < padded; ++i) params.emplace_back(ids[first + std::min(i, count - 1)]);
-        params.emplace_back(ids[first]);
-        params.emplace_back(ids[first + count - 1]);
-        return LoadWatched(tx, "WHERE t.id IN (" + Placeholders(padded) + ") AND d.ticket_id BETWEEN ? AND ?", params,
-                           ctx, /*read_events=*/false);
-      };
-      OPSDESK_ASSIGN_OR_RETURN(std::vector<Watched> current, load(from));
-      std::vector<Computed> computed = ComputeFromCache(current, ctx, ComputeThreads(current.size()));
-      // The writer keeps one core; the next part's arithmetic gets the others.
-      const size_t helpers = std::max<size_t>(1, ComputeThreads(part) - 1);
-      std::optional<TimestampMs> earliest_check;
-      for (size_t at = from; at < end; at += part) {
-        std::vector<Watched> next;
-        std::vector<Computed> next_computed;
-        if (at + part < end) {
-          OPSDESK_ASSIGN_OR_RETURN(next, load(at + part));
-        }
-        Status applied;
-        {
-          // A jthread joins when it goes out of scope, also when ApplyRefresh throws.
-          std::jthread worker;
-          if (!next.empty()) worker = std::jthread([&] { next_computed = ComputeFromCache(next, ctx, helpers); });
-          applied = ApplyRefresh(tx, current, computed, ctx, earliest_check);
-        }
-        if (!applied.ok()) return applied;
-        refreshed += static_cast<int64_t>(current.size());
-        current = std::move(next);
-        computed = std::move(next_computed);
+  const size_t part = std::max<size_t>(1, static_cast<size_t>(options_.batch) / 4);
+  int64_t done = 0;
+  Status status = db_.Write([&](storage::Transaction& tx) -> Status {
+    done = 0;  // from the start again when the engine retries the transaction
+    ctx.now = clock_.NowMs();
+    // Status is read again under the lock: a ticket solved since is refreshed
+    // too (its clocks stop and its due columns clear).
+    auto load = [&](size_t first) {
+      const size_t count = std::min(part, end - first);
+      // The id range names ticket_sla_due's rows too: without it PostgreSQL
+      // joins that narrow table by scanning all of it, for every part.
+      if (tx.engine() == storage::Engine::kPostgres) {
+        storage::Params params{PgArray(count, [&](size_t i) { return ids[first + i]; }), ids[first],
+                               ids[first + count - 1]};
+        return LoadWatched(tx, "WHERE t.id = ANY (CAST(? AS BIGINT[])) AND d.ticket_id BETWEEN ? AND ?", params, ctx,
+                           /*read_events=*/false);
       }
-      // Once, after every part's row locks: the sweep lock comes last, as in a refresh.
-      if (earliest_check) OPSDESK_RETURN_IF_ERROR(EnsureSweep(tx, *earliest_check));
-      return Status::Ok();
-    });
-    if (!status.ok()) return status;
-  }
-  return refreshed;
+      const size_t padded = PaddedSize(count);
+      storage::Params params;
+      params.reserve(padded);
+      for (size_t i = 0; i < padded; ++i) params.emplace_back(ids[first + std::min(i, count - 1)]);
+      params.emplace_back(ids[first]);
+      params.emplace_back(ids[first + count - 1]);
+      return LoadWatched(tx, "WHERE t.id IN (" + Placeholders(padded) + ") AND d.ticket_id BETWEEN ? AND ?", params,
+                         ctx, /*read_events=*/false);
+    };
+    OPSDESK_ASSIGN_OR_RETURN(std::vector<Watched> current, load(from));
+    std::vector<Computed> computed = ComputeFromCache(current, ctx, ComputeThreads(current.size()));
+    // The writer keeps one core; the next part's arithmetic gets the others.
+    const size_t helpers = std::max<size_t>(1, ComputeThreads(part) - 1);
+    std::optional<TimestampMs> earliest_check;
+    for (size_t at = from; at < end; at += part) {
+      std::vector<Watched> next;
+      std::vector<Computed> next_computed;
+      if (at + part < end) {
+        OPSDESK_ASSIGN_OR_RETURN(next, load(at + part));
+      }
+      Status applied;
+      {
+        // A jthread joins when it goes out of scope, also when ApplyRefresh throws.
+        std::jthread worker;
+        if (!next.empty()) worker = std::jthread([&] { next_computed = ComputeFromCache(next, ctx, helpers); });
+        applied = ApplyRefresh(tx, current, computed, ctx, earliest_check);
+      }
+      if (!applied.ok()) return applied;
+      done += static_cast<int64_t>(current.size());
+      current = std::move(next);
+      computed = std::move(next_computed);
+    }
+    // Once, after every part's row locks: the sweep lock comes last, as in a refresh.
+    if (earliest_check) OPSDESK_RETURN_IF_ERROR(EnsureSweep(tx, *earliest_check));
+    return Status::Ok();
+  });
+  if (status.ok()) refreshed += done;
+  return status;
 }
 
 Status SlaWatch::RunSweep(const jobs::Job&) { return Sweep().status(); }

@@ -29,6 +29,7 @@
 // (at-least-once jobs) or races a change writes nothing new the second time.
 #pragma once
 
+#include <atomic>
 #include <optional>
 #include <string>
 #include <vector>
@@ -98,6 +99,9 @@ class SlaWatch : public tickets::TicketOutbox {
   // database: may run on other threads), then the rest and the writes.
   struct Computed;
   static size_t ComputeThreads(size_t tickets);
+  // One transaction of RecomputeAll: ids[from, end), in parts.
+  Status RecomputeBatch(const std::vector<int64_t>& ids, size_t from, size_t end, Context& ctx,
+                        std::atomic<int64_t>& refreshed);
   static std::vector<Computed> ComputeFromCache(const std::vector<Watched>& tickets, const Context& ctx,
                                                 size_t threads);
   // `earliest_check`: lowered to the earliest check instant written; the

@@ -334,8 +334,9 @@ TEST_P(SlaWatchTest, SortByDueAndTheAtRiskViewReadTheNarrowTable) {
 }
 
 // A recompute writes each transaction's tickets in parts while the next part's
-// clocks are computed on another thread: the result is what refreshing each
-// ticket on its own gives.
+// clocks are computed on another thread, and on PostgreSQL runs its
+// transactions (three here) in two lanes at once: the result is what
+// refreshing each ticket on its own gives.
 TEST_P(SlaWatchTest, ARecomputeInPartsMatchesRefreshingEachTicket) {
   Policy(600);
   Drain();
