@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <atomic>
 #include <charconv>
+#include <exception>
 #include <functional>
 #include <map>
 #include <set>
@@ -751,7 +752,13 @@ Result<int64_t> SlaWatch::RecomputeAll() {
   auto run_lane = [&](size_t lane) {
     Context lane_ctx = ctx;  // `now` moves per batch
     for (size_t b = lane; b < batches && !failed; b += lanes) {
-      Status st = RecomputeBatch(ids, b * batch, std::min(ids.size(), (b + 1) * batch), lane_ctx, refreshed);
+      Status st;
+      try {
+        st = RecomputeBatch(ids, b * batch, std::min(ids.size(), (b + 1) * batch), lane_ctx, refreshed);
+      } catch (const std::exception& e) {
+        // An exception must not leave a lane's thread: it would end the process.
+        st = Status::Internal(std::string("SLA recompute: ") + e.what());
+      }
       if (!st.ok()) {
         lane_status[lane] = st;
         failed = true;
