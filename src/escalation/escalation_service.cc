@@ -190,6 +190,11 @@ std::string EscalationService::AckUrl(int64_t id, TimestampMs expires_at) const 
          "/ack?token=" + signer_.SignLink(kAckPurpose, id, expires_at);
 }
 
+std::string EscalationService::PersonalAckUrl(int64_t id, int64_t user_id, TimestampMs expires_at) const {
+  return options_.public_url + "/api/v1/escalations/" + std::to_string(id) +
+         "/ack?token=" + signer_.SignPersonalLink(kAckPurpose, id, user_id, expires_at);
+}
+
 std::string EscalationService::TicketUrl(int64_t ticket_id) const {
   return options_.public_url + "/agent/tickets/" + std::to_string(ticket_id);
 }
@@ -357,27 +362,41 @@ Result<Escalation> EscalationService::Get(const auth::Actor& actor, int64_t id) 
 
 Result<Escalation> EscalationService::Acknowledge(const auth::Actor& actor, int64_t id) {
   if (!actor.IsStaff()) return Status::PermissionDenied("only staff work with escalations");
-  return Transition(&actor, id, "acknowledged", "api");
+  return Transition(ActorId(&actor), id, "acknowledged", "api");
 }
 
 Result<Escalation> EscalationService::AcknowledgeByLink(int64_t id, const std::string& token) {
-  auto named = signer_.VerifyLink(kAckPurpose, token, clock_.NowMs());
-  if (!named.ok()) return named.status();
-  if (*named != id) return Status::Unauthenticated("the link is not for this escalation");
-  return Transition(nullptr, id, "acknowledged", "link");
+  auto claims = signer_.Verify(kAckPurpose, token, clock_.NowMs());
+  if (!claims.ok()) return claims.status();
+  if (claims->id != id) return Status::Unauthenticated("the link is not for this escalation");
+  if (!claims->user_id) return Transition(std::nullopt, id, "acknowledged", "link");  // a webhook's link
+  // A personal link (the e-mail page) acknowledges as the person it was sent
+  // to, while that person may still act on escalations.
+  std::optional<auth::Role> role;
+  Status found = db_.Read([&](storage::Transaction& tx) -> Status {
+    auto row = tx.QueryOne("SELECT role FROM users WHERE id = ? AND is_active = 1", {*claims->user_id});
+    if (!row.ok()) return row.status();
+    if (*row) role = auth::ParseRole((*row)->Text(0));
+    return Status::Ok();
+  });
+  if (!found.ok()) return found;
+  if (!role || *role == auth::Role::kRequester) {
+    return Status::Unauthenticated("the link's recipient can no longer acknowledge escalations");
+  }
+  return Transition(claims->user_id, id, "acknowledged", "link");
 }
 
 Result<Escalation> EscalationService::Resolve(const auth::Actor& actor, int64_t id) {
   if (!actor.IsStaff()) return Status::PermissionDenied("only staff work with escalations");
-  return Transition(&actor, id, "resolved", "api");
+  return Transition(ActorId(&actor), id, "resolved", "api");
 }
 
 Result<Escalation> EscalationService::Cancel(const auth::Actor& actor, int64_t id) {
   if (!actor.IsStaff()) return Status::PermissionDenied("only staff work with escalations");
-  return Transition(&actor, id, "cancelled", "api");
+  return Transition(ActorId(&actor), id, "cancelled", "api");
 }
 
-Result<Escalation> EscalationService::Transition(const auth::Actor* actor, int64_t id, const std::string& to,
+Result<Escalation> EscalationService::Transition(std::optional<int64_t> by, int64_t id, const std::string& to,
                                                  const std::string& via) {
   Escalation out;
   Status st = db_.Write([&](storage::Transaction& tx) -> Status {
@@ -391,7 +410,6 @@ Result<Escalation> EscalationService::Transition(const auth::Actor* actor, int64
       return Status::Ok();
     }
     TimestampMs now = clock_.NowMs();
-    std::optional<int64_t> by = ActorId(actor);
     std::string column = to == "acknowledged" ? "acknowledged" : to == "resolved" ? "resolved" : "cancelled";
     OPSDESK_RETURN_IF_ERROR(tx.Exec("UPDATE escalations SET state = ?, updated_at = ?, " + column + "_by = ?, " +
                                         column + "_at = ? WHERE id = ?",
@@ -466,7 +484,10 @@ Status EscalationService::RunPage(const jobs::Job& job) {
     }
     OPSDESK_ASSIGN_OR_RETURN(auto ticket, LoadTicket(tx, cur.e.ticket_id));
     std::string subject = ticket ? ticket->subject : "";
-    std::string ack_url = AckUrl(id, now + options_.link_ttl_ms);
+    // The webhook's link names nobody (whoever reads the chat channel may
+    // follow it); each e-mail carries a link personal to its recipient.
+    const TimestampMs link_expires = now + options_.link_ttl_ms;
+    std::string ack_url = AckUrl(id, link_expires);
     std::map<std::string, std::string> values{{"escalation_id", std::to_string(id)},
                                               {"ticket_id", std::to_string(cur.e.ticket_id)},
                                               {"subject", subject},
@@ -475,12 +496,13 @@ Status EscalationService::RunPage(const jobs::Job& job) {
                                               {"level", std::to_string(cur.e.level + 1)},
                                               {"ack_url", ack_url},
                                               {"ticket_url", TicketUrl(cur.e.ticket_id)}};
-    notify::RenderedMessage message = notify::Render(*notify::EmailTemplateFor("escalation.paged"), values);
     std::string prefix = "esc:" + std::to_string(id) + ":page:" + std::to_string(step);
     json::array paged;
     for (const Person& p : people) {
       std::string channel = "none";
       if (options_.email_enabled) {
+        values["ack_url"] = PersonalAckUrl(id, p.id, link_expires);
+        notify::RenderedMessage message = notify::Render(*notify::EmailTemplateFor("escalation.paged"), values);
         json::object payload{{"to", p.email}, {"to_name", p.name}, {"subject", message.subject}, {"body", message.body}};
         auto scheduled = jobs_.Schedule(tx, notify::kEmailJob, json::serialize(payload), now,
                                         jobs::ScheduleOptions{prefix + ":email:" + std::to_string(p.id), std::nullopt});
@@ -584,10 +606,11 @@ Status EscalationService::RunTimeout(const jobs::Job& job) {
                                               {"subject", ticket ? ticket->subject : ""},
                                               {"severity", cur.e.severity},
                                               {"reason", cur.e.reason},
-                                              {"ack_url", AckUrl(id, now + options_.link_ttl_ms)},
+                                              {"ack_url", ""},
                                               {"ticket_url", TicketUrl(cur.e.ticket_id)}};
-    notify::RenderedMessage message = notify::Render(*notify::EmailTemplateFor("escalation.unacknowledged"), values);
     for (const Person& p : leads) {
+      values["ack_url"] = PersonalAckUrl(id, p.id, now + options_.link_ttl_ms);
+      notify::RenderedMessage message = notify::Render(*notify::EmailTemplateFor("escalation.unacknowledged"), values);
       json::object payload{{"to", p.email}, {"to_name", p.name}, {"subject", message.subject}, {"body", message.body}};
       auto scheduled = jobs_.Schedule(
           tx, notify::kEmailJob, json::serialize(payload), now,

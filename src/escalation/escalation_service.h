@@ -110,7 +110,9 @@ class EscalationService : public tickets::TicketOutbox {
 
   // Acknowledged stays acknowledged (idempotent); resolved/cancelled: kFailedPrecondition.
   Result<Escalation> Acknowledge(const auth::Actor& actor, int64_t id);
-  // The signed link: kUnauthenticated for a bad, expired or foreign token.
+  // The signed link: kUnauthenticated for a bad, expired or foreign token, and
+  // for a personal link whose recipient is no longer active staff. A personal
+  // link records its recipient as who acknowledged; a webhook's link, nobody.
   Result<Escalation> AcknowledgeByLink(int64_t id, const std::string& token);
   Result<Escalation> Resolve(const auth::Actor& actor, int64_t id);
   Result<Escalation> Cancel(const auth::Actor& actor, int64_t id);
@@ -132,8 +134,10 @@ class EscalationService : public tickets::TicketOutbox {
     ticket_hook_ = std::move(hook);
   }
 
-  // public_url + /api/v1/escalations/{id}/ack?token=...
+  // public_url + /api/v1/escalations/{id}/ack?token=...: naming nobody (in
+  // webhook events), or the person a page or notice is e-mailed to.
   std::string AckUrl(int64_t id, TimestampMs expires_at) const;
+  std::string PersonalAckUrl(int64_t id, int64_t user_id, TimestampMs expires_at) const;
   std::string TicketUrl(int64_t ticket_id) const;
 
   // The job handlers, public for tests.
@@ -145,7 +149,7 @@ class EscalationService : public tickets::TicketOutbox {
   void SetCreateFaultForTest(std::function<Status()> fault) { create_fault_ = std::move(fault); }
 
  private:
-  Result<Escalation> Transition(const auth::Actor* actor, int64_t id, const std::string& to, const std::string& via);
+  Result<Escalation> Transition(std::optional<int64_t> by, int64_t id, const std::string& to, const std::string& via);
   Status CheckTicketAccess(const auth::Actor& actor, int64_t ticket_id);
   Result<Escalation> CreateInTx(storage::Transaction& tx, std::optional<int64_t> by, int64_t ticket_id,
                                 const NewEscalation& input, std::optional<int64_t> rule_id);

@@ -77,8 +77,8 @@ class EscalationServiceTest : public testing::TestWithParam<Engine> {
     tickets_ = std::make_unique<tickets::TicketService>(db(), clock_);
   }
 
-  Result<Actor> Insert(const std::string& email, Role role) {
-    auto user = test_util::InsertTestUser(db(), clock_.NowMs(), email, role);
+  Result<Actor> Insert(const std::string& email, Role role, bool is_active = true) {
+    auto user = test_util::InsertTestUser(db(), clock_.NowMs(), email, role, is_active);
     if (!user.ok()) return user.status();
     return Actor::Of(*user);
   }
@@ -316,6 +316,41 @@ TEST_P(EscalationServiceTest, SignedLinkAcknowledges) {
   EXPECT_FALSE(by_link.acknowledged_by.has_value());
   ASSERT_OK(svc().AcknowledgeByLink(e.id, token).status());  // a second click
   EXPECT_EQ(Events(ticket, "escalation_acknowledged"), 1);
+}
+
+// The e-mailed page carries a link personal to its recipient: following it
+// records that person as who acknowledged, while they are still active staff.
+TEST_P(EscalationServiceTest, APersonalLinkAcknowledgesAsItsRecipient) {
+  int64_t ticket = FileTicket();
+  ASSERT_OK_AND_ASSIGN(Escalation e, svc().Create(agent2_, ticket, {"Data loss", "sev1", "engineering"}));
+  auto token_of = [](const std::string& url) { return url.substr(url.find("token=") + 6); };
+  const TimestampMs expires = clock_.NowMs() + 24 * 60 * kMinute;
+  // Sent to a requester (no longer staff) or to a deactivated agent: refused.
+  EXPECT_EQ(svc().AcknowledgeByLink(e.id, token_of(svc().PersonalAckUrl(e.id, requester_.user_id, expires)))
+                .status()
+                .code(),
+            StatusCode::kUnauthenticated);
+  ASSERT_OK_AND_ASSIGN(Actor gone, Insert("gone@example.com", Role::kAgent, /*is_active=*/false));
+  EXPECT_EQ(svc().AcknowledgeByLink(e.id, token_of(svc().PersonalAckUrl(e.id, gone.user_id, expires))).status().code(),
+            StatusCode::kUnauthenticated);
+  ASSERT_OK_AND_ASSIGN(Escalation still, svc().Get(lead_, e.id));
+  EXPECT_EQ(still.state, "triggered");
+
+  ASSERT_OK_AND_ASSIGN(Escalation acked,
+                       svc().AcknowledgeByLink(e.id, token_of(svc().PersonalAckUrl(e.id, agent_.user_id, expires))));
+  EXPECT_EQ(acked.state, "acknowledged");
+  EXPECT_EQ(acked.acknowledged_by, agent_.user_id);
+  ASSERT_OK_AND_ASSIGN(auto events, tickets_->ListEvents(agent_, ticket, std::nullopt, 200));
+  int found = 0;
+  for (const auto& ev : events.items) {
+    if (ev.kind != "escalation_acknowledged") continue;
+    ++found;
+    EXPECT_EQ(ev.actor_id, agent_.user_id);
+    boost::json::value data = boost::json::parse(*ev.after);
+    EXPECT_EQ(data.at("by").as_int64(), agent_.user_id);
+    EXPECT_EQ(data.at("via").as_string(), "link");
+  }
+  EXPECT_EQ(found, 1);
 }
 
 TEST_P(EscalationServiceTest, RequestersNeverSeeEscalationEvents) {

@@ -65,6 +65,30 @@ TEST(SignedLinkTest, VerifiesItsOwnTokensOnlyForTheSamePurposeAndBeforeExpiry) {
   }
 }
 
+TEST(SignedLinkTest, APersonalLinkNamesItsRecipientAndCannotBeReassigned) {
+  InitCrypto();
+  LinkSigner signer("0123456789abcdef0123456789abcdef");
+  std::string token = signer.SignPersonalLink("ack", 77, 5, kStart + 1000);
+  ASSERT_OK_AND_ASSIGN(LinkSigner::Claims claims, signer.Verify("ack", token, kStart));
+  EXPECT_EQ(claims.id, 77);
+  EXPECT_EQ(claims.user_id, 5);
+  // A link naming nobody verifies with no recipient.
+  ASSERT_OK_AND_ASSIGN(LinkSigner::Claims anonymous, signer.Verify("ack", signer.SignLink("ack", 77, kStart + 1000), kStart));
+  EXPECT_FALSE(anonymous.user_id.has_value());
+  // The recipient is inside the MAC: another user id, or dropping it, fails.
+  const size_t user_at = token.find('.', token.find('.') + 1) + 1;
+  std::string other_user = token;
+  other_user.replace(user_at, 1, "6");
+  EXPECT_FALSE(signer.Verify("ack", other_user, kStart).ok());
+  std::string without_user = token.substr(0, user_at) + token.substr(token.find('.', user_at) + 1);
+  EXPECT_FALSE(signer.Verify("ack", without_user, kStart).ok());
+  // Expiry and purpose bind as for other links; VerifyLink refuses a personal one.
+  EXPECT_EQ(signer.Verify("ack", token, kStart + 1000).status().code(), StatusCode::kUnauthenticated);
+  EXPECT_FALSE(signer.Verify("view", token, kStart).ok());
+  EXPECT_FALSE(signer.VerifyLink("ack", token, kStart).ok());
+  for (const char* bad : {"1.2.3.4.5", "1.2.x.abc", "1.2..abc"}) EXPECT_FALSE(signer.Verify("ack", bad, kStart).ok()) << bad;
+}
+
 TEST(SsrfGuardTest, ClassifiesAddresses) {
   for (const char* forbidden :
        {"127.0.0.1", "127.1.2.3", "10.0.0.1", "172.16.0.1", "172.31.255.255", "192.168.1.1", "169.254.169.254",

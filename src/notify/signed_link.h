@@ -4,10 +4,13 @@
 //
 // Token: "<id>.<expires_at_ms>.<hex HMAC-SHA256(key, purpose '\n' id '\n' expires)>".
 // The purpose is inside the MAC, so a token made for one purpose never verifies
-// for another.
+// for another. A personal link also names the user it was sent to:
+// "<id>.<expires_at_ms>.<user_id>.<hex HMAC-SHA256(key, purpose '\n' id '\n'
+// expires '\n' user_id)>", so following it can be recorded as that user's act.
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -23,8 +26,17 @@ class LinkSigner {
   explicit LinkSigner(std::string key) : key_(std::move(key)) {}
 
   std::string SignLink(std::string_view purpose, int64_t id, TimestampMs expires_at) const;
-  // The id the token names. kUnauthenticated when the token is malformed, was
-  // signed for another purpose or with another key, or has expired at `now`.
+  std::string SignPersonalLink(std::string_view purpose, int64_t id, int64_t user_id, TimestampMs expires_at) const;
+
+  struct Claims {
+    int64_t id = 0;
+    std::optional<int64_t> user_id;  // set for a personal link
+  };
+  // What the token names, personal or not. kUnauthenticated when the token is
+  // malformed, was signed for another purpose or with another key, or has
+  // expired at `now`.
+  Result<Claims> Verify(std::string_view purpose, std::string_view token, TimestampMs now) const;
+  // The id a link that names nobody carries (a personal link is refused).
   Result<int64_t> VerifyLink(std::string_view purpose, std::string_view token, TimestampMs now) const;
 
  private:

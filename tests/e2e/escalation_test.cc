@@ -176,6 +176,8 @@ TEST_P(EscalationE2eTest, TheOnCallEngineerIsMailedAndAcknowledgesThroughTheSign
   HttpResponse read = client.Get("/api/v1/escalations/" + std::to_string(id), lead_.token);
   EXPECT_EQ(Str(read.Json(), "state"), "acknowledged");
   EXPECT_FALSE(read.Json().at("acknowledged_at").is_null());
+  // The link was personal to the engineer it was mailed to.
+  EXPECT_EQ(Int(read.Json(), "acknowledged_by"), engineer_.id);
 
   // History: staff see every step; the requester sees none of it.
   auto kinds = EventKinds(ticket, agent_.token);
