@@ -5,8 +5,13 @@
 // the CLI.
 #include <gtest/gtest.h>
 
+#include <arpa/inet.h>
 #include <dirent.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
@@ -39,11 +44,8 @@ class EscalationE2eTest : public ::testing::TestWithParam<storage::Engine> {
     ASSERT_TRUE(database.ok()) << database.status().ToString();
     database_ = std::move(*database);
     database_->Close();
-    Headers env = {{"OPSDESK_JOBS_POLL_MS", "50"},
-                   {"OPSDESK_MAIL_FROM", "desk@opsdesk.test"},
-                   {"OPSDESK_PUBLIC_URL", kPublicUrl},
-                   {"OPSDESK_SMTP_URL", smtp}};
-    auto server = ServerProcess::Start(database_->url(), env);
+    smtp_url_ = smtp;
+    auto server = ServerProcess::Start(database_->url(), ServerEnv(smtp_url_));
     ASSERT_TRUE(server.ok()) << server.status().ToString();
     server_ = std::move(*server);
     HttpClient client = Client();
@@ -69,6 +71,21 @@ class EscalationE2eTest : public ::testing::TestWithParam<storage::Engine> {
   }
 
   HttpClient Client() const { return HttpClient(server_->port(), true); }
+
+  // A short job lease, so that jobs a killed server had claimed are due again
+  // within seconds.
+  static Headers ServerEnv(const std::string& smtp_url) {
+    return {{"OPSDESK_JOBS_POLL_MS", "50"},          {"OPSDESK_JOBS_LEASE_MS", "4000"},
+            {"OPSDESK_MAIL_FROM", "desk@opsdesk.test"}, {"OPSDESK_PUBLIC_URL", kPublicUrl},
+            {"OPSDESK_SMTP_URL", smtp_url}};
+  }
+
+  // How many delivered messages to `to` carry `needle`.
+  int CountMail(const std::string& to, const std::string& needle) const {
+    int n = 0;
+    for (const auto& m : MaildirMessages(maildir_)) n += m.find(to) != std::string::npos && m.find(needle) != std::string::npos;
+    return n;
+  }
 
   // A queue whose escalation policy pages whoever is on call in a schedule with
   // the engineer as its only participant; returns the queue's name.
@@ -131,6 +148,7 @@ class EscalationE2eTest : public ::testing::TestWithParam<storage::Engine> {
   }
 
   std::string maildir_;
+  std::string smtp_url_;
   std::unique_ptr<storage::TestDatabase> database_;
   std::unique_ptr<ServerProcess> server_;
   TestUser admin_, engineer_, agent_, lead_, requester_;
@@ -221,6 +239,85 @@ TEST_P(EscalationE2eTest, CliEscalatesToTheLeadsAndAcknowledges) {
   EXPECT_NE(ack.out.find("acknowledged"), std::string::npos) << ack.out;
   HttpResponse read = Client().Get("/api/v1/escalations/" + std::to_string(id), agent_.token);
   EXPECT_EQ(Int(read.Json(), "acknowledged_by"), lead_.id);
+}
+
+// An SMTP relay that accepts connections and never says a word: an e-mail
+// sent to it stays in flight until the client gives up.
+class SilentRelay {
+ public:
+  SilentRelay() {
+    fd_ = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof addr;
+    if (fd_ < 0 || bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || listen(fd_, 64) != 0 ||
+        getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+      return;
+    }
+    port_ = ntohs(addr.sin_port);
+  }
+  ~SilentRelay() {
+    if (fd_ >= 0) close(fd_);
+  }
+  int port() const { return port_; }
+
+ private:
+  int fd_ = -1;
+  int port_ = 0;
+};
+
+// Crash with pages due: the server is killed (SIGKILL) while its page e-mails
+// are claimed and stuck on a relay that never answers, and while later pages
+// may not have been sent at all. A new server on the same database, with the
+// real relay, delivers every page, each exactly once (nothing had arrived).
+TEST_P(EscalationE2eTest, KilledWithPagesDueEveryPageArrivesOnceAfterTheRestart) {
+  SilentRelay silent;
+  ASSERT_NE(silent.port(), 0);
+  std::string queue = QueueWithPolicy();
+  constexpr int kTickets = 4;
+  std::vector<int64_t> tickets;
+  for (int i = 0; i < kTickets; ++i) tickets.push_back(FileTicket(queue));
+  server_->Kill();
+  auto stuck = ServerProcess::Start(database_->url(), ServerEnv("smtp://127.0.0.1:" + std::to_string(silent.port())));
+  ASSERT_TRUE(stuck.ok()) << stuck.status().ToString();
+  server_ = std::move(*stuck);
+
+  HttpClient client = Client();
+  std::vector<std::string> deliveries;
+  for (int64_t ticket : tickets) {
+    HttpResponse created = client.Post("/api/v1/tickets/" + std::to_string(ticket) + "/escalations",
+                                       object{{"reason", "Pipeline stalled"}, {"severity", "sev2"}}, agent_.token);
+    ASSERT_EQ(created.status, 201) << created.Describe();
+    deliveries.push_back("X-Opsdesk-Delivery: esc:" + std::to_string(Int(created.Json(), "id")) + ":page:0:email:" +
+                         std::to_string(engineer_.id));
+  }
+  // Wait until the first page is recorded (its e-mail is then queued or on
+  // its way to the silent relay), then kill.
+  bool paged = false;
+  for (int i = 0; i < 200 && !paged; ++i) {
+    auto kinds = EventKinds(tickets.front(), agent_.token);
+    paged = std::find(kinds.begin(), kinds.end(), "escalation_paged") != kinds.end();
+    if (!paged) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_TRUE(paged) << server_->Logs();
+  server_->Kill();
+  for (const auto& d : deliveries) ASSERT_EQ(CountMail(engineer_.email, d), 0) << d;
+
+  auto restarted = ServerProcess::Start(database_->url(), ServerEnv(smtp_url_));
+  ASSERT_TRUE(restarted.ok()) << restarted.status().ToString();
+  server_ = std::move(*restarted);
+  for (const auto& d : deliveries) {
+    ASSERT_TRUE(WaitForMail(maildir_, engineer_.email, d, std::chrono::seconds(60)).has_value()) << d;
+  }
+  // Late duplicates would come from a second claim of the same job: give
+  // them the time a lease takes to expire.
+  std::this_thread::sleep_for(std::chrono::milliseconds(4500));
+  for (const auto& d : deliveries) EXPECT_EQ(CountMail(engineer_.email, d), 1) << d;
+  for (int64_t ticket : tickets) {
+    auto kinds = EventKinds(ticket, agent_.token);
+    EXPECT_EQ(std::count(kinds.begin(), kinds.end(), "escalation_paged"), 1) << ticket;
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Engines, EscalationE2eTest,
