@@ -124,6 +124,53 @@ void PrintArticleTable(const boost::json::array& items) {
   }
 }
 
+// A ticket's SLA clocks (GET /tickets/{id}/sla): one line per target.
+void PrintTicketSla(const boost::json::object& sla) {
+  std::cout << "ticket #" << Field(sla, "ticket_id") << "  policy: " << Nested(sla, "policy", "name") << "\n";
+  const auto* targets = sla.if_contains("targets");
+  if (!targets || !targets->is_array() || targets->as_array().empty()) {
+    std::cout << "no SLA clocks\n";
+    return;
+  }
+  std::cout << std::left << std::setw(16) << "TARGET" << std::setw(10) << "STATE" << std::setw(26) << "DUE"
+            << std::setw(11) << "REMAINING" << "MET / BREACHED\n";
+  for (const auto& item : targets->as_array()) {
+    const auto& c = item.as_object();
+    std::string done = Field(c, "met_at") != "-" ? "met " + Field(c, "met_at")
+                       : Field(c, "breached_at") != "-" ? "breached " + Field(c, "breached_at")
+                                                         : "-";
+    std::string remaining = Field(c, "remaining_minutes");
+    if (remaining != "-") remaining += " min";
+    std::cout << std::left << std::setw(16) << Field(c, "kind") << std::setw(10) << Field(c, "state") << std::setw(26)
+              << Field(c, "due_at") << std::setw(11) << remaining << done << "\n";
+  }
+}
+
+// Who is on call for a team (GET /teams/{id}/on-call): one line per schedule.
+void PrintOnCall(const boost::json::object& on_call) {
+  std::cout << "team " << Field(on_call, "team_id") << " at " << Field(on_call, "at") << "\n";
+  std::cout << std::left << std::setw(10) << "SCHEDULE" << std::setw(24) << "NAME" << std::setw(10) << "USER"
+            << "UNTIL\n";
+  for (const auto& item : on_call.at("schedules").as_array()) {
+    const auto& o = item.as_object();
+    std::cout << std::left << std::setw(10) << Field(o, "schedule_id") << std::setw(24)
+              << Clip(Field(o, "schedule_name"), 23) << std::setw(10) << Field(o, "user_id") << Field(o, "until")
+              << "\n";
+  }
+}
+
+void PrintDeliveryTable(const boost::json::array& items) {
+  std::cout << std::left << std::setw(8) << "ID" << std::setw(9) << "WEBHOOK" << std::setw(24) << "EVENT"
+            << std::setw(9) << "STATE" << std::setw(10) << "ATTEMPTS" << "LAST ERROR\n";
+  for (const auto& item : items) {
+    const auto& d = item.as_object();
+    std::cout << std::left << std::setw(8) << Field(d, "id") << std::setw(9) << Field(d, "webhook_id")
+              << std::setw(24) << Clip(Field(d, "event_type"), 23) << std::setw(9) << Field(d, "state")
+              << std::setw(10) << (Field(d, "attempts") + "/" + Field(d, "max_attempts"))
+              << Clip(Field(d, "last_error"), 60) << "\n";
+  }
+}
+
 // A search snippet (escaped HTML with <mark> around matches) for a terminal:
 // matches in bold when standard output is one, the entities decoded.
 std::string SnippetForTerminal(const std::string& html) {
@@ -440,6 +487,65 @@ void AddClientCommands(CLI::App& app, int* exit_code) {
       if (!e_tier.empty()) body["tier"] = e_tier;
       return PrintOrFail(client.Call("POST", "/api/v1/tickets/" + std::to_string(e_id) + "/escalations", body),
                          flags.json, [](const boost::json::value& v) { PrintEscalation(v.as_object()); });
+    });
+  });
+
+  // ticket sla: the ticket's clocks (docs/SLA.md)
+  static int64_t sla_id = 0;
+  auto* sla = ticket->add_subcommand("sla", "Show a ticket's SLA clocks: due, remaining, met or breached");
+  AddClientFlags(sla, flags);
+  sla->add_option("id", sla_id, "Ticket id")->required();
+  sla->callback([exit_code] {
+    *exit_code = WithClient(flags, [](ApiClient& client) {
+      return PrintOrFail(client.Call("GET", "/api/v1/tickets/" + std::to_string(sla_id) + "/sla"), flags.json,
+                         [](const boost::json::value& v) { PrintTicketSla(v.as_object()); });
+    });
+  });
+
+  // oncall who: who is on call for a team now or at a given instant (docs/ONCALL.md)
+  auto* oncall = app.add_subcommand("oncall", "On-call schedules through the API");
+  oncall->require_subcommand(1);
+  static int64_t oc_team = 0;
+  static std::string oc_at;
+  auto* who = oncall->add_subcommand("who", "Who is on call for a team, per schedule");
+  AddClientFlags(who, flags);
+  who->add_option("--team", oc_team, "Team id")->required();
+  who->add_option("--at", oc_at, "An instant (RFC 3339, e.g. 2026-12-24T18:00:00Z); default now");
+  who->callback([exit_code] {
+    *exit_code = WithClient(flags, [](ApiClient& client) {
+      std::string path = "/api/v1/teams/" + std::to_string(oc_team) + "/on-call";
+      if (!oc_at.empty()) path += "?at=" + UrlEncode(oc_at);
+      return PrintOrFail(client.Call("GET", path), flags.json,
+                         [](const boost::json::value& v) { PrintOnCall(v.as_object()); });
+    });
+  });
+
+  // webhook deliveries / retry: the dead-letter list, for admins (docs/ARCHITECTURE.md, notifications)
+  auto* webhook = app.add_subcommand("webhook", "Webhook deliveries through the API (admins)");
+  webhook->require_subcommand(1);
+  static std::string wh_state;
+  static int wh_limit = 50;
+  auto* deliveries = webhook->add_subcommand("deliveries", "List webhook deliveries, newest first");
+  AddClientFlags(deliveries, flags);
+  deliveries->add_option("--state", wh_state, "pending, running, done or dead (the dead letters)");
+  deliveries->add_option("--limit", wh_limit, "At most this many (1-200)");
+  deliveries->callback([exit_code] {
+    *exit_code = WithClient(flags, [](ApiClient& client) {
+      std::string path = "/api/v1/webhooks/deliveries?limit=" + std::to_string(wh_limit);
+      if (!wh_state.empty()) path += "&state=" + UrlEncode(wh_state);
+      return PrintOrFail(client.Call("GET", path), flags.json,
+                         [](const boost::json::value& v) { PrintDeliveryTable(v.at("items").as_array()); });
+    });
+  });
+  static int64_t wh_id = 0;
+  auto* retry = webhook->add_subcommand("retry", "Send a dead delivery again (same delivery id)");
+  AddClientFlags(retry, flags);
+  retry->add_option("id", wh_id, "Delivery id")->required();
+  retry->callback([exit_code] {
+    *exit_code = WithClient(flags, [](ApiClient& client) {
+      return PrintOrFail(
+          client.Call("POST", "/api/v1/webhooks/deliveries/" + std::to_string(wh_id) + "/retry"), flags.json,
+          [](const boost::json::value& v) { PrintDeliveryTable(boost::json::array{v}); });
     });
   });
 

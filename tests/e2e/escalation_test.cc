@@ -241,6 +241,72 @@ TEST_P(EscalationE2eTest, CliEscalatesToTheLeadsAndAcknowledges) {
   EXPECT_EQ(Int(read.Json(), "acknowledged_by"), lead_.id);
 }
 
+// The CLI answers the on-call engineer's and the specialist's questions: who is
+// on call for the team, and where a ticket's SLA clocks stand.
+TEST_P(EscalationE2eTest, TheCliShowsWhoIsOnCallAndATicketsSlaClocks) {
+  HttpClient client = Client();
+  std::string queue = QueueWithPolicy();
+  int64_t team_id = 0;
+  for (const auto& q : Items(client.Get("/api/v1/queues", admin_.token))) {
+    if (Str(q, "name") == queue) team_id = Int(q, "team_id");
+  }
+  ASSERT_NE(team_id, 0);
+  const std::string server = server_->base_url();
+  CommandResult who = RunOpsdesk({"oncall", "who", "--team", std::to_string(team_id), "--json", "--server", server,
+                                  "--token", agent_.token});
+  ASSERT_EQ(who.exit_code, 0) << who.Describe();
+  boost::json::value on_call = boost::json::parse(who.out);
+  const auto& schedules = on_call.at("schedules").as_array();
+  ASSERT_EQ(schedules.size(), 1u) << who.out;
+  EXPECT_EQ(Int(schedules[0], "user_id"), engineer_.id);
+  CommandResult table = RunOpsdesk(
+      {"oncall", "who", "--team", std::to_string(team_id), "--at", "2026-01-07T12:00:00Z", "--server", server,
+       "--token", agent_.token});
+  ASSERT_EQ(table.exit_code, 0) << table.Describe();
+  EXPECT_NE(table.out.find("2026-01-07T12:00:00"), std::string::npos) << table.out;
+  EXPECT_NE(table.out.find(std::to_string(engineer_.id)), std::string::npos) << table.out;
+  EXPECT_NE(RunOpsdesk({"oncall", "who", "--team", "999999", "--server", server, "--token", agent_.token}).exit_code,
+            0);
+
+  // A first-response target on a round-the-clock calendar: the new ticket's
+  // clock runs, due an hour after filing.
+  HttpResponse calendar = client.Post(
+      "/api/v1/calendars",
+      object{{"name", UniqueName("always")}, {"time_zone", "UTC"},
+             {"hours", object{{"mon", array{object{{"start", "00:00"}, {"end", "24:00"}}}},
+                              {"tue", array{object{{"start", "00:00"}, {"end", "24:00"}}}},
+                              {"wed", array{object{{"start", "00:00"}, {"end", "24:00"}}}},
+                              {"thu", array{object{{"start", "00:00"}, {"end", "24:00"}}}},
+                              {"fri", array{object{{"start", "00:00"}, {"end", "24:00"}}}},
+                              {"sat", array{object{{"start", "00:00"}, {"end", "24:00"}}}},
+                              {"sun", array{object{{"start", "00:00"}, {"end", "24:00"}}}}}}},
+      admin_.token);
+  ASSERT_EQ(calendar.status, 201) << calendar.Describe();
+  HttpResponse policy = client.Post("/api/v1/sla-policies",
+                                    object{{"name", UniqueName("respond")},
+                                           {"calendar_id", Int(calendar.Json(), "id")},
+                                           {"targets", object{{"first_response", 60}}}},
+                                    admin_.token);
+  ASSERT_EQ(policy.status, 201) << policy.Describe();
+  int64_t ticket = FileTicket(queue);
+  CommandResult sla = RunOpsdesk({"ticket", "sla", std::to_string(ticket), "--server", server, "--token", agent_.token});
+  ASSERT_EQ(sla.exit_code, 0) << sla.Describe();
+  EXPECT_NE(sla.out.find("first_response"), std::string::npos) << sla.out;
+  EXPECT_NE(sla.out.find("running"), std::string::npos) << sla.out;
+  CommandResult sla_json =
+      RunOpsdesk({"ticket", "sla", std::to_string(ticket), "--json", "--server", server, "--token", agent_.token});
+  ASSERT_EQ(sla_json.exit_code, 0) << sla_json.Describe();
+  boost::json::value parsed = boost::json::parse(sla_json.out);
+  EXPECT_EQ(Int(parsed.at("policy"), "id"), Int(policy.Json(), "id"));
+  const auto& targets = parsed.at("targets").as_array();
+  ASSERT_EQ(targets.size(), 1u);
+  EXPECT_EQ(Str(targets[0], "kind"), "first_response");
+  EXPECT_LE(Int(targets[0], "remaining_minutes"), 60);
+  // A requester may not read another's ticket through it.
+  CommandResult other = RunOpsdesk({"ticket", "sla", "999999", "--server", server, "--token", requester_.token});
+  EXPECT_NE(other.exit_code, 0);
+}
+
 // An SMTP relay that accepts connections and never says a word: an e-mail
 // sent to it stays in flight until the client gives up.
 class SilentRelay {

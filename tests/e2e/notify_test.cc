@@ -211,12 +211,24 @@ TEST_P(NotifyE2eTest, AfterTheLastAttemptADeliveryIsDeadUntilAnAdminRetriesIt) {
   EXPECT_TRUE(Items(client.Get("/api/v1/webhooks/deliveries?state=pending", desk_->admin.token)).empty());
   EXPECT_TRUE(IsFieldError(client.Get("/api/v1/webhooks/deliveries?state=zombie", desk_->admin.token), "state"));
 
+  // The dead letters through the CLI: listed for the admin, refused to an agent.
+  const std::string dead_id = std::to_string(Int(deliveries[0], "id"));
+  CommandResult dead = RunOpsdesk({"webhook", "deliveries", "--state", "dead", "--server", desk_->server().base_url(),
+                                   "--token", desk_->admin.token});
+  ASSERT_EQ(dead.exit_code, 0) << dead.Describe();
+  EXPECT_NE(dead.out.find("ticket.created"), std::string::npos) << dead.out;
+  EXPECT_NE(dead.out.find("3/3"), std::string::npos) << dead.out;  // attempts
+  CommandResult as_agent = RunOpsdesk({"webhook", "deliveries", "--json", "--server", desk_->server().base_url(),
+                                       "--token", desk_->agent.token});
+  EXPECT_NE(as_agent.exit_code, 0) << as_agent.Describe();
+
   healthy = true;
-  std::string retry = "/api/v1/webhooks/deliveries/" + std::to_string(Int(deliveries[0], "id")) + "/retry";
-  HttpResponse r = client.Post(retry, object{}, desk_->admin.token);
-  ASSERT_EQ(r.status, 200) << r.Describe();
-  EXPECT_EQ(Str(r.Json(), "state"), "pending");
+  CommandResult retried = RunOpsdesk({"webhook", "retry", dead_id, "--json", "--server", desk_->server().base_url(),
+                                      "--token", desk_->admin.token});
+  ASSERT_EQ(retried.exit_code, 0) << retried.Describe();
+  EXPECT_EQ(Str(boost::json::parse(retried.out), "state"), "pending") << retried.out;
   WaitForDeliveries(hook, [](const array& ds) { return ds.size() == 1 && Str(ds[0], "state") == "done"; });
+  std::string retry = "/api/v1/webhooks/deliveries/" + dead_id + "/retry";
   EXPECT_EQ(receiver.Requests().back().answered, 200);
   // Only dead deliveries can be retried.
   EXPECT_TRUE(IsError(client.Post(retry, object{}, desk_->admin.token), 409, "failed_precondition"));
