@@ -569,6 +569,36 @@ TEST_P(SlaWatchTest, AnUnansweredUrgentTicketIsEscalatedOnceByRule) {
   EXPECT_EQ(Count("SELECT COUNT(*) FROM escalations WHERE ticket_id = ?", {urgent}), 1);
 }
 
+// "Unanswered for N minutes" counts business minutes on the calendar of the
+// ticket's SLA policy: filed ten minutes before closing, a 15-minute rule
+// fires five minutes into the next working day, not overnight.
+TEST_P(SlaWatchTest, TheUnansweredRuleCountsBusinessMinutesOnThePolicysCalendar) {
+  sla::CalendarInput office;
+  std::map<std::string, std::vector<sla::HoursText>> hours;
+  for (const char* day : {"mon", "tue", "wed", "thu", "fri"}) hours[day] = {{"09:00", "17:00"}};
+  office.hours = hours;
+  ASSERT_OK(sla_->UpdateCalendar(admin_, calendar_.id, office).status());
+  Policy(600);
+  Drain();
+  RuleInput rule;
+  rule.name = "unanswered on business time";
+  rule.trigger = "unanswered";
+  rule.minutes = 15;
+  rule.tier = "l2";
+  rule.severity = "sev3";
+  ASSERT_OK(rules_->Create(lead_, rule).status());
+  const TimestampMs tuesday_1650 = kStart + (4 * 60 + 50) * kMin;  // kStart is Tuesday 12:00 UTC
+  AdvanceTo(tuesday_1650);
+  int64_t id = File();
+  AdvanceTo(tuesday_1650 + 16 * kMin);  // round the clock it would have fired at 17:05
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM escalations WHERE ticket_id = ?", {id}), 0);
+  const TimestampMs wednesday_0900 = kStart + 21 * 60 * kMin;
+  AdvanceTo(wednesday_0900 + 4 * kMin);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM escalations WHERE ticket_id = ?", {id}), 0);
+  AdvanceTo(wednesday_0900 + 5 * kMin);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM escalations WHERE ticket_id = ? AND tier = 'l2'", {id}), 1);
+}
+
 TEST_P(SlaWatchTest, AnAnsweredTicketIsNotEscalatedByTheUnansweredRule) {
   RuleInput rule;
   rule.name = "unanswered";
