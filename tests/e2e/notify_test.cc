@@ -190,6 +190,23 @@ TEST_P(NotifyE2eTest, AFailedDeliveryIsRetriedWithTheSameIdAndBody) {
   EXPECT_EQ(receiver.Requests().size(), 3u);
 }
 
+// A receiver slower than the webhook timeout (3 s here) costs one attempt, not
+// a stuck worker: the first request is abandoned, the retry succeeds. Without
+// the timeout the first attempt would have succeeded late, with one attempt.
+TEST_P(NotifyE2eTest, AReceiverSlowerThanTheTimeoutIsAbandonedAndRetried) {
+  WebhookReceiver receiver;
+  std::atomic<int> seen{0};
+  receiver.SetResponder([&](const ReceivedRequest&) { return ReceiverAnswer{200, "", ++seen == 1 ? 4500 : 0}; });
+  auto [hook, secret] = AddWebhook(receiver.Url("/slow"));
+  FileTicket("Slow receiver");
+  auto deliveries = WaitForDeliveries(hook, [](const array& ds) { return ds.size() == 1 && Str(ds[0], "state") == "done"; });
+  ASSERT_EQ(deliveries.size(), 1u);
+  EXPECT_EQ(Int(deliveries[0], "attempts"), 2);
+  auto requests = receiver.Requests();
+  ASSERT_EQ(requests.size(), 2u);
+  EXPECT_EQ(requests[1].Header("x-opsdesk-delivery"), requests[0].Header("x-opsdesk-delivery"));
+}
+
 TEST_P(NotifyE2eTest, AfterTheLastAttemptADeliveryIsDeadUntilAnAdminRetriesIt) {
   WebhookReceiver receiver;
   std::atomic<bool> healthy{false};
