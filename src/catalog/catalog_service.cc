@@ -11,7 +11,14 @@ Result<Component> CatalogService::Get(const auth::Actor& actor, int64_t id) {
   auto found = Load(actor, id);
   if (!found.ok()) return found.status();
   if (found->empty()) return Status::NotFound("component not found");
-  return std::move(found->front());
+  Component c = std::move(found->front());
+  // The knowledge base decides what the caller may read (its List rules), so
+  // the catalog never restates them.
+  OPSDESK_ASSIGN_OR_RETURN(auto articles, kb_.ListPublishedForComponent(actor, id, kMaxComponentSops));
+  for (auto& a : articles) {
+    c.sops.push_back(Sop{a.id, std::move(a.title), std::move(a.category), std::move(a.audience), a.updated_at});
+  }
+  return c;
 }
 
 Result<std::vector<Component>> CatalogService::Load(const auth::Actor& actor, std::optional<int64_t> only_id) {

@@ -127,8 +127,8 @@ int Serve(const config::ServerConfig& cfg) {
   escalations.SetTicketHook(
       [&sla_watch](storage::Transaction& tx, int64_t ticket_id) { return sla_watch.Refresh(tx, ticket_id); });
   automation::EscalationRuleService rules(**db, clock);
-  catalog::CatalogService catalog(**db, clock, oncall);
   kb::KbService kb(**db, clock);
+  catalog::CatalogService catalog(**db, clock, oncall, kb);
   search::SearchService search(**db);
   kb::UsageService kb_usage(**db, clock, kb, tickets);
   http::Api api(http::ApiServices{**db, clock, auth, users, queues, tickets, hub, notify, oncall, sla, escalations,

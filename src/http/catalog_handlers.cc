@@ -1,4 +1,5 @@
-// The component catalog (src/catalog): staff read it.
+// The component catalog (src/catalog): staff read it. One component's page
+// also lists its SOPs (published knowledge base articles related to it).
 #include "catalog/catalog_service.h"
 #include "http/api.h"
 #include "http/json_io.h"
@@ -34,6 +35,21 @@ object ComponentJson(const catalog::Component& c) {
                 {"open_escalations", c.open_escalations}};
 }
 
+// GET /components/{id}: the component with its SOPs, newest change first.
+object ComponentDetailJson(const catalog::Component& c) {
+  object out = ComponentJson(c);
+  array sops;
+  for (const auto& sop : c.sops) {
+    sops.push_back(object{{"id", sop.id},
+                          {"title", sop.title},
+                          {"category", sop.category},
+                          {"audience", sop.audience},
+                          {"updated_at", FormatTimestamp(sop.updated_at)}});
+  }
+  out["sops"] = std::move(sops);
+  return out;
+}
+
 }  // namespace
 
 void RegisterCatalogRoutes(Router& router, ApiServices& services) {
@@ -52,7 +68,7 @@ void RegisterCatalogRoutes(Router& router, ApiServices& services) {
     if (!id) return ErrorResponse(Status::NotFound("component not found"), ctx.request);
     auto c = s.catalog.Get(ctx.actor(), *id);
     if (!c.ok()) return ErrorResponse(c.status(), ctx.request);
-    return JsonResponse(200, ComponentJson(*c));
+    return JsonResponse(200, ComponentDetailJson(*c));
   });
 }
 

@@ -8,6 +8,7 @@
 #include "common/text.h"
 #include "markdown/markdown.h"
 #include "queues/queue_service.h"
+#include "search/match.h"
 
 namespace opsdesk::kb {
 namespace {
@@ -295,6 +296,13 @@ Result<Page<Article>> KbService::List(const auth::Actor& actor, const ArticleFil
     where += " AND category = ?";
     params.emplace_back(*filter.category);
   }
+  if (filter.queue_id) {
+    // The stored list is space-separated; matched as search's component filter
+    // matches it, so the LIMIT below applies (a component's page asks for a
+    // few of its articles and must not read every published body).
+    where += " AND (' ' || queue_ids || ' ') LIKE ? ESCAPE '\\'";
+    params.emplace_back(search::InListPattern(std::to_string(*filter.queue_id)));
+  }
   if (filter.cursor) {
     std::string sort_value;
     int64_t after_id = 0;
@@ -307,13 +315,13 @@ Result<Page<Article>> KbService::List(const auth::Actor& actor, const ArticleFil
     params.emplace_back(value);
     params.emplace_back(after_id);
   }
-  // Tag and component are filtered here: lists of articles are small next to
-  // tickets, and the stored lists are space-separated.
+  // The tag is filtered here: lists of articles are small next to tickets, and
+  // the stored list is space-separated.
   Page<Article> page;
   Status status = db_.Read([&](storage::Transaction& tx) -> Status {
     storage::Params all = params;
     all.emplace_back(static_cast<int64_t>(filter.limit + 1));
-    bool post_filter = filter.tag || filter.queue_id;
+    bool post_filter = filter.tag.has_value();
     auto rows = tx.Query(std::string("SELECT ") + kColumns + " FROM kb_articles " + where +
                              " ORDER BY updated_at DESC, id DESC" + (post_filter ? "" : " LIMIT ?"),
                          post_filter ? params : all);
@@ -321,7 +329,6 @@ Result<Page<Article>> KbService::List(const auth::Actor& actor, const ArticleFil
     for (const auto& r : *rows) {
       Article a = FromRow(r);
       if (filter.tag && !std::binary_search(a.tags.begin(), a.tags.end(), ToLowerAscii(*filter.tag))) continue;
-      if (filter.queue_id && !std::binary_search(a.queue_ids.begin(), a.queue_ids.end(), *filter.queue_id)) continue;
       page.items.push_back(std::move(a));
       if (static_cast<int>(page.items.size()) > filter.limit) break;
     }
@@ -333,6 +340,16 @@ Result<Page<Article>> KbService::List(const auth::Actor& actor, const ArticleFil
     page.next_cursor = EncodeCursor(std::to_string(page.items.back().updated_at), page.items.back().id);
   }
   return page;
+}
+
+Result<std::vector<Article>> KbService::ListPublishedForComponent(const auth::Actor& actor, int64_t queue_id,
+                                                                  int limit) {
+  ArticleFilter filter;
+  filter.state = "published";
+  filter.queue_id = queue_id;
+  filter.limit = limit;
+  OPSDESK_ASSIGN_OR_RETURN(Page<Article> page, List(actor, filter));
+  return std::move(page.items);
 }
 
 Result<Article> KbService::Save(const auth::Actor& actor, int64_t id, const ArticleInput& patch,

@@ -123,6 +123,10 @@ class KbService {
   Result<Article> Get(const auth::Actor& actor, int64_t id);
   // Newest change first, keyset-paged.
   Result<Page<Article>> List(const auth::Actor& actor, const ArticleFilter& filter);
+  // The published articles related to component (queue) `queue_id`, newest
+  // change first, at most `limit`: the component's SOPs in the catalog. List's
+  // visibility rules apply, so a requester gets published public ones only.
+  Result<std::vector<Article>> ListPublishedForComponent(const auth::Actor& actor, int64_t queue_id, int limit);
   Result<Article> Update(const auth::Actor& actor, int64_t id, const ArticleInput& patch);
   // to: in_review | published | archived | draft. Allowed moves and who may make
   // them: docs/KB.md.

@@ -177,4 +177,13 @@ std::string TsQueryAnyOf(const std::vector<SearchTerm>& words) {
 std::string Fts5AnyOf(const FreeTextWords& words) { return Fts5AnyOf(AsTerms(words)); }
 std::string TsQueryAnyOf(const FreeTextWords& words) { return TsQueryAnyOf(AsTerms(words)); }
 
+std::string InListPattern(std::string_view word) {
+  std::string out = "% ";
+  for (char c : word) {
+    if (c == '%' || c == '_' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + " %";
+}
+
 }  // namespace opsdesk::search

@@ -48,4 +48,10 @@ std::string TsQueryAnyOf(const std::vector<SearchTerm>& words);
 // The terms of `words`, the last one a prefix when it is.
 std::vector<SearchTerm> AsTerms(const FreeTextWords& words);
 
+// A LIKE pattern finding `word` in a space-separated list column (tags, queue
+// ids), for `(' ' || column || ' ') LIKE ? ESCAPE '\\'` on either engine: the
+// pattern is "% word %" with LIKE's own characters escaped. Also used by the
+// knowledge base's component filter (kb::KbService::List).
+std::string InListPattern(std::string_view word);
+
 }  // namespace opsdesk::search

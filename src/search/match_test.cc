@@ -64,5 +64,10 @@ TEST(SnippetHtmlTest, EscapesEverythingAndBalancesMarks) {
   EXPECT_EQ(SnippetHtml("line\none"), "line one");
 }
 
+TEST(InListPatternTest, FindsAWholeWordAndEscapesLikeCharacters) {
+  EXPECT_EQ(InListPattern("12"), "% 12 %");
+  EXPECT_EQ(InListPattern("a_b%c\\"), "% a\\_b\\%c\\\\ %");
+}
+
 }  // namespace
 }  // namespace opsdesk::search

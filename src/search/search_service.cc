@@ -144,16 +144,6 @@ Result<Scope> ResolveScope(Transaction& tx, const Actor& actor, const SearchQuer
   return scope;
 }
 
-// A LIKE pattern finding `word` in a space-separated list (tags, queue ids).
-std::string InListPattern(std::string_view word) {
-  std::string out = "% ";
-  for (char c : word) {
-    if (c == '%' || c == '_' || c == '\\') out += '\\';
-    out += c;
-  }
-  return out + " %";
-}
-
 void AddCreatedRange(Sql& sql, const Scope& scope, std::string_view column) {
   if (scope.created_from) (sql << " AND " << column << " >= ").Bind(*scope.created_from);
   if (scope.created_before) (sql << " AND " << column << " < ").Bind(*scope.created_before);

@@ -38,8 +38,8 @@ Result<RouteSet> RegisteredRoutes() {
   escalation::EscalationService escalations(db, clock, jobs, oncall, &notify,
                                             notify::LinkSigner("0123456789abcdef0123456789abcdef"), {});
   automation::EscalationRuleService rules(db, clock);
-  catalog::CatalogService catalog(db, clock, oncall);
   kb::KbService kb(db, clock);
+  catalog::CatalogService catalog(db, clock, oncall, kb);
   search::SearchService search(db);
   kb::UsageService kb_usage(db, clock, kb, tickets);
   http::Api api(http::ApiServices{db, clock, auth, users, queues, tickets, hub, notify, oncall, sla, escalations,

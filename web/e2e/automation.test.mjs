@@ -82,10 +82,15 @@ env.t("the escalations list shows an escalation's acknowledge and response clock
   assert.equal(await row.getByTestId("clock-response").getAttribute("data-state"), "running");
 });
 
-env.t("the component catalog lists a queue with its team", async () => {
+env.t("the component catalog lists a queue with its team and the component's SOPs", async () => {
   const alice = await signedIn(env, "alice");
   const queue = (await alice.api("GET", "/queues")).items.find((q) => q.team_id);
   const team = (await alice.api("GET", "/teams")).items.find((t) => t.id === queue.team_id);
+  // A published SOP related to the component, and a draft that must not show.
+  const lead = await signedIn(env, "lead");
+  const sop = await lead.api("POST", "/articles", { title: "E2E component SOP", body: "1. Restart the consumer.", category: "Runbooks", queue_ids: [queue.id] });
+  await lead.api("POST", `/articles/${sop.id}/state`, { state: "published" });
+  await lead.api("POST", "/articles", { title: "E2E component draft", body: "Not yet.", queue_ids: [queue.id] });
   const page = alice.page;
   await page.getByRole("link", { name: "Components" }).click();
   await page.waitForURL("**/components");
@@ -99,7 +104,14 @@ env.t("the component catalog lists a queue with its team", async () => {
   const detail = page.getByTestId("component-detail");
   await detail.getByRole("heading", { name: queue.name, level: 1 }).waitFor();
   assert.equal((await detail.getByTestId("component-team").innerText()).trim(), team.name);
-  await detail.getByRole("region", { name: "SOPs and known problems" }).getByText(/arrive with the knowledge base/).waitFor();
+  const sops = detail.getByRole("region", { name: "SOPs" });
+  await sops.getByText(/Known problems for .* arrive with the insights work/).waitFor();
+  const link = sops.getByRole("link", { name: "E2E component SOP" });
+  await link.waitFor();
+  assert.equal(await sops.getByRole("link", { name: "E2E component draft" }).count(), 0);
+  await link.click();
+  await page.waitForURL(`**/kb/${sop.id}`);
+  await page.getByRole("heading", { name: "E2E component SOP" }).waitFor();
 });
 
 env.t("a notification preference stays changed after a reload", async () => {

@@ -3,6 +3,7 @@ import userEvent from "@testing-library/user-event";
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { ReactNode } from "react";
+import { MemoryRouter } from "react-router";
 import type { Escalation, EscalationState, TicketEvent } from "../api/types";
 import { allowedActions, ComponentPanel, EscalateDialog, EscalationPanel, pagesOf } from "./Escalation";
 import { bob, me, mockApi, renderAgent, ticket, withBasics, type Handler } from "./test-utils";
@@ -43,7 +44,11 @@ const err = (status: number, code: string, message: string, fields?: Record<stri
 
 function wrap(ui: ReactNode) {
   const client = new QueryClient({ defaultOptions: { queries: { retry: false }, mutations: { retry: false } } });
-  return render(<QueryClientProvider client={client}>{ui}</QueryClientProvider>);
+  return render(
+    <QueryClientProvider client={client}>
+      <MemoryRouter>{ui}</MemoryRouter>
+    </QueryClientProvider>,
+  );
 }
 
 const pathOf = (url: URL) => url.pathname.replace(/^\/api\/v1/, "");
@@ -200,10 +205,15 @@ describe("EscalationPanel", () => {
 describe("ComponentPanel", () => {
   const policy = (id: number, name: string, queue_ids: number[]) => ({ id, team_id: 1, name, description: "", levels: [], repeat: 0, notify_lead_when_exhausted: true, queue_ids, created_at: ago(100), updated_at: ago(100) });
 
-  function component(queueId: number | null, policies: unknown[]) {
+  const sop = (id: number, title: string) => ({ id, title, category: "runbook", audience: "internal", updated_at: ago(60) });
+
+  function component(queueId: number | null, policies: unknown[], sops: unknown[] = []) {
     const calls = mockApi(
       withBasics((c) => {
         const path = pathOf(c.url);
+        if (path === `/components/${queueId}`) {
+          return { body: { id: queueId, name: "billing", description: "", team: null, escalation_policy: null, on_call: [], open_tickets: 0, open_escalations: 0, sops } };
+        }
         if (path === "/teams") return { body: { items: [{ id: 1, name: "Platform", description: "", member_ids: [1, 2], created_at: ago(100) }], next_cursor: null } };
         if (path === "/escalation-policies") return { body: { items: policies, next_cursor: null } };
         if (path === "/teams/1/on-call") {
@@ -230,6 +240,17 @@ describe("ComponentPanel", () => {
   it('says "No escalation policy" when no policy covers the queue', async () => {
     component(2, [policy(1, "Other", [1])]);
     expect(await screen.findByText("No escalation policy")).toBeInTheDocument();
+    await waitFor(() => expect(screen.getByTestId("component-sops")).toHaveTextContent("None published"));
+  });
+
+  it("links the component's three newest SOPs and the rest on the component page", async () => {
+    component(2, [], [sop(11, "Refund a charge"), sop(12, "Replay invoices"), sop(13, "Rotate the API key"), sop(14, "Old one")]);
+    const sops = await screen.findByTestId("component-sops");
+    await waitFor(() => expect(within(sops).getAllByRole("link")).toHaveLength(4));
+    expect(within(sops).getByRole("link", { name: "Refund a charge" })).toHaveAttribute("href", "/kb/11");
+    expect(within(sops).getByRole("link", { name: "Rotate the API key" })).toHaveAttribute("href", "/kb/13");
+    expect(within(sops).queryByRole("link", { name: "Old one" })).toBeNull();
+    expect(within(sops).getByRole("link", { name: "All SOPs" })).toHaveAttribute("href", "/components/2");
   });
 });
 

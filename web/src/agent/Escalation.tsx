@@ -1,8 +1,10 @@
 // Escalations on the agent ticket page (docs/ESCALATION.md): the "Escalate
 // ticket" dialog, the side panel's Escalation section (the open escalation,
 // who was paged, ack / resolve / de-escalate) and the Component section (the
-// queue's team, escalation policy and who is on call for that team now).
+// queue's team, escalation policy, who is on call for that team now and its
+// newest SOPs from the component catalog).
 import { useMemo, useState } from "react";
+import { Link } from "react-router";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { ApiError, get, post } from "../api/client";
 import { keys } from "../api/keys";
@@ -22,6 +24,7 @@ import { ErrorBanner, FieldError } from "../components/States";
 import { absoluteTime, relativeTime } from "../components/format";
 import { useTeams } from "../admin/shared";
 import { useEscalationPolicies } from "../oncall/shared";
+import { useComponent } from "../catalog/shared";
 import { useQueues, useUsers } from "./data";
 
 export const STATE_LABELS: Record<EscalationState, string> = {
@@ -287,6 +290,9 @@ export function ComponentPanel({ queueId }: { queueId: number | null }) {
     enabled: teamId != null && teamId > 0,
     refetchInterval: 5 * 60_000,
   });
+  // The catalog's view of the component carries its SOPs (newest change first).
+  const component = useComponent(queueId ?? 0);
+  const sops = component.data?.sops ?? [];
 
   return (
     <div className="ag-side-section esc-component" data-testid="component-panel">
@@ -318,6 +324,29 @@ export function ComponentPanel({ queueId }: { queueId: number | null }) {
                     {name(s.user_id)} <span className="muted">({s.schedule_name})</span>
                   </li>
                 ))}
+              </ul>
+            )}
+          </dd>
+          <dt>SOPs</dt>
+          <dd data-testid="component-sops">
+            {component.isPending ? (
+              "…"
+            ) : !component.data ? (
+              "—"
+            ) : sops.length === 0 ? (
+              <span className="muted">None published</span>
+            ) : (
+              <ul>
+                {sops.slice(0, 3).map((a) => (
+                  <li key={a.id}>
+                    <Link to={`/kb/${a.id}`}>{a.title}</Link>
+                  </li>
+                ))}
+                {sops.length > 3 && (
+                  <li>
+                    <Link to={`/components/${queueId}`}>All SOPs</Link>
+                  </li>
+                )}
               </ul>
             )}
           </dd>

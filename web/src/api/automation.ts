@@ -65,6 +65,15 @@ export interface ComponentOnCall {
   until: string | null;
 }
 
+// A published knowledge base article related to the component.
+export interface ComponentSop {
+  id: number;
+  title: string;
+  category: string;
+  audience: "public" | "internal";
+  updated_at: string;
+}
+
 export interface Component {
   id: number;
   name: string;
@@ -74,6 +83,7 @@ export interface Component {
   on_call: ComponentOnCall[];
   open_tickets: number;
   open_escalations: number;
+  sops?: ComponentSop[]; // GET /components/{id} only: newest change first, at most 20
 }
 
 // --- Notification preferences

@@ -54,6 +54,7 @@ export interface ArticleInput {
   category: string;
   audience: Audience;
   tags: string[];
+  queue_ids?: number[]; // related components; the form sets them only on create from a component's page
 }
 
 export const kbKeys = {

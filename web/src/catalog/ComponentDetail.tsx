@@ -1,10 +1,11 @@
 // /components/:id: one component: its owner, escalation policy, who is on
-// call now and what is open; SOPs and known problems join once the knowledge
-// base exists.
+// call now, what is open and its SOPs (published knowledge base articles
+// related to it); known problems join with the insights work.
 import { Link, useParams } from "react-router";
 import { ApiError } from "../api/client";
 import { Empty, ErrorBanner, Loading } from "../components/States";
-import { OnCallList, queueViewPath, useComponent } from "./shared";
+import { formatDate } from "../kb/shared";
+import { OnCallList, queueViewPath, SopLinks, useComponent } from "./shared";
 import "../admin/admin.css";
 import "./catalog.css";
 
@@ -74,11 +75,18 @@ export default function ComponentDetail() {
           </dl>
         </section>
       </div>
-      <section className="panel cat-placeholder" aria-labelledby="cat-kb" data-testid="component-kb-placeholder">
-        <h2 id="cat-kb">SOPs and known problems</h2>
-        <p className="muted">
-          Standard operating procedures and known problems for {c.name} arrive with the knowledge base.
-        </p>
+      <section className="panel cat-sops" aria-labelledby="cat-sops" data-testid="component-sops">
+        <h2 id="cat-sops">SOPs</h2>
+        {c.sops && c.sops.length > 0 ? (
+          <SopLinks sops={c.sops} detail={(s) => <span className="muted">{[s.category, s.audience === "public" ? "public" : "", `updated ${formatDate(s.updated_at)}`].filter(Boolean).join(" · ")}</span>} />
+        ) : (
+          <p className="muted" data-testid="component-sops-empty">
+            No published SOPs for this component yet.{" "}
+            {/* The catalog is staff only, and every staff member may write a draft. */}
+            <Link to={`/kb/new?component=${c.id}`}>Write one</Link>
+          </p>
+        )}
+        <p className="muted cat-note">Known problems for {c.name} arrive with the insights work.</p>
       </section>
     </div>
   );

@@ -60,11 +60,15 @@ describe("Component catalog", () => {
     expect(await screen.findByText("No components yet")).toBeInTheDocument();
   });
 
-  it("shows one component with a placeholder for SOPs and known problems", async () => {
+  it("shows one component with its SOPs", async () => {
+    const sops = [
+      { id: 21, title: "Ingestion lag runbook", category: "Runbooks", audience: "internal" as const, updated_at: "2026-11-20T10:00:00Z" },
+      { id: 22, title: "Why is my data late?", category: "", audience: "public" as const, updated_at: "2026-11-02T10:00:00Z" },
+    ];
     mockApi(
       {
         "GET /components/7": {
-          body: { ...ingestion, on_call: [...ingestion.on_call, { schedule_id: 2, schedule_name: "Secondary", user_id: null, display_name: null, until: null }] },
+          body: { ...ingestion, sops, on_call: [...ingestion.on_call, { schedule_id: 2, schedule_name: "Secondary", user_id: null, display_name: null, until: null }] },
         },
       },
       agent,
@@ -79,9 +83,23 @@ describe("Component catalog", () => {
     expect(onCall[0]).toHaveTextContent("Alice Agent");
     expect(onCall[1]).toHaveTextContent("Nobody (Secondary)");
     expect(within(detail).getByTestId("component-open-tickets")).toHaveTextContent("3");
-    const kb = within(detail).getByRole("region", { name: "SOPs and known problems" });
-    expect(kb).toHaveTextContent(/arrive with the knowledge base/);
+    const kb = within(detail).getByRole("region", { name: "SOPs" });
+    const items = within(kb).getAllByTestId("component-sop");
+    expect(items).toHaveLength(2);
+    expect(within(items[0]!).getByRole("link", { name: "Ingestion lag runbook" })).toHaveAttribute("href", "/kb/21");
+    expect(items[0]).toHaveTextContent("Runbooks · updated 2026-11-20");
+    expect(items[1]).toHaveTextContent("public · updated 2026-11-02");
+    expect(within(kb).queryByText(/No published SOPs/)).toBeNull();
+    expect(kb).toHaveTextContent(/Known problems for ingestion arrive with the insights work/);
     expect(within(detail).getByRole("link", { name: "← All components" })).toHaveAttribute("href", "/components");
+  });
+
+  it("says when a component has no SOPs and links to writing one", async () => {
+    mockApi({ "GET /components/8": { body: { ...orphan, sops: [] } } }, agent);
+    renderPage(<ComponentDetail />, { path: "/components/:id", url: "/components/8" });
+    const kb = await screen.findByRole("region", { name: "SOPs" });
+    expect(kb).toHaveTextContent("No published SOPs for this component yet");
+    expect(within(kb).getByRole("link", { name: "Write one" })).toHaveAttribute("href", "/kb/new?component=8");
   });
 
   it("says when a component does not exist", async () => {

@@ -2,7 +2,9 @@
 import { useQuery } from "@tanstack/react-query";
 import { get } from "../api/client";
 import type { Page } from "../api/types";
-import { automationKeys, type Component, type ComponentOnCall } from "../api/automation";
+import type { ReactNode } from "react";
+import { Link } from "react-router";
+import { automationKeys, type Component, type ComponentOnCall, type ComponentSop } from "../api/automation";
 import { absoluteTime } from "../components/format";
 
 // Counts and who is on call change over time; refresh every minute.
@@ -59,6 +61,21 @@ export function OnCallList({ onCall }: { onCall: ComponentOnCall[] }) {
             </>
           )}
           {o.schedule_name && <span className="muted"> ({o.schedule_name})</span>}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+// A component's SOPs as links to their knowledge base pages, newest change
+// first (the server's order); `detail` adds a line after each title.
+export function SopLinks({ sops, detail }: { sops: ComponentSop[]; detail?: (s: ComponentSop) => ReactNode }) {
+  return (
+    <ul className="cat-sop-list">
+      {sops.map((s) => (
+        <li key={s.id} data-testid="component-sop">
+          <Link to={`/kb/${s.id}`}>{s.title}</Link>
+          {detail && <> {detail(s)}</>}
         </li>
       ))}
     </ul>

@@ -69,4 +69,16 @@ describe("Article editor", () => {
     expect(call.headers["If-Match"]).toBeUndefined();
     expect(call.body).toEqual({ title: "VPN setup", body: "Install the client", category: "", audience: "public", tags: ["vpn", "Network"] });
   });
+
+  it("relates a new article to the component it was started from", async () => {
+    const api = mockApi({ "POST /articles": { status: 201, body: makeArticle({ id: 6, version: 1 }) } }, agent);
+    renderPage(<Editor />, { path: "/kb/new", url: "/kb/new?component=7" });
+    const user = userEvent.setup();
+    expect(await screen.findByTestId("kb-form-component")).toHaveTextContent("component #7");
+    await user.type(screen.getByLabelText("Title"), "Restart the consumer");
+    await user.type(screen.getByLabelText("Body"), "Steps");
+    await user.click(screen.getByRole("button", { name: "Create article" }));
+    await waitFor(() => expect(screen.getByTestId("location")).toHaveTextContent("/kb/6"));
+    expect(api.find("POST", "/articles")[0]!.body).toMatchObject({ title: "Restart the consumer", queue_ids: [7] });
+  });
 });

@@ -1,10 +1,11 @@
 // /kb/new and /kb/:id/edit: an article's title, category, audience, tags and
 // Markdown body (with the server's preview). Saving an existing article sends
 // If-Match with the version being edited; a 412 means someone saved in between
-// and nothing was written.
+// and nothing was written. /kb/new?component=ID (the component page's "Write
+// one") relates the new article to that component.
 import { useState } from "react";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useNavigate, useParams } from "react-router";
+import { useNavigate, useParams, useSearchParams } from "react-router";
 import { ApiError, get, patch, post } from "../api/client";
 import { kbKeys, type Article, type ArticleInput, type Audience } from "../api/kb";
 import { SelectField, TextField } from "../components/Field";
@@ -33,7 +34,7 @@ function TagErrors({ error }: { error: unknown }) {
   );
 }
 
-export function ArticleForm({ article }: { article?: Article }) {
+export function ArticleForm({ article, componentId }: { article?: Article; componentId?: number }) {
   const client = useQueryClient();
   const navigate = useNavigate();
   const [title, setTitle] = useState(article?.title ?? "");
@@ -61,7 +62,9 @@ export function ArticleForm({ article }: { article?: Article }) {
       onSubmit={(e) => {
         e.preventDefault();
         if (save.isPending) return;
-        save.mutate({ title: title.trim(), body, category: category.trim(), audience, tags: parseTags(tags) });
+        const input: ArticleInput = { title: title.trim(), body, category: category.trim(), audience, tags: parseTags(tags) };
+        if (!article && componentId) input.queue_ids = [componentId];
+        save.mutate(input);
       }}
     >
       <h1 id="kb-form-title">{article ? `Edit ${article.title}` : "New article"}</h1>
@@ -83,6 +86,11 @@ export function ArticleForm({ article }: { article?: Article }) {
         </div>
       )}
       <FormError error={error} />
+      {!article && componentId && (
+        <p className="muted" data-testid="kb-form-component">
+          Related to component #{componentId}: once published, it is listed among the component's SOPs.
+        </p>
+      )}
       <TextField id="kb-title" label="Title" value={title} onChange={setTitle} error={error} field="title" maxLength={200} />
       <div className="kb-form-grid">
         <TextField id="kb-category" label="Category" value={category} onChange={setCategory} error={error} field="category" placeholder="e.g. Runbooks" />
@@ -112,9 +120,17 @@ export default function Editor() {
   const { id: idParam } = useParams();
   const id = idParam === undefined ? undefined : Number(idParam);
   const valid = id === undefined || (Number.isInteger(id) && id > 0);
+  const [search] = useSearchParams();
+  const component = Number(search.get("component"));
   const article = useQuery({ queryKey: kbKeys.article(id ?? 0), enabled: valid && id !== undefined, queryFn: () => get<Article>(`/articles/${id}`) });
   if (!valid) return <NotFound />;
-  if (id === undefined) return <div className="kb"><ArticleForm /></div>;
+  if (id === undefined) {
+    return (
+      <div className="kb">
+        <ArticleForm componentId={Number.isInteger(component) && component > 0 ? component : undefined} />
+      </div>
+    );
+  }
   if (article.isPending) return <Loading />;
   if (!article.data) return <ErrorBanner error={article.error} />;
   // Keyed by version: loading the latest after a 412 starts the form afresh.
