@@ -29,6 +29,7 @@ struct User {
   // May publish, archive and edit published knowledge base articles as leads
   // do (docs/KB.md); leads and admins always may.
   bool kb_editor = false;
+  bool senior = false;  // a senior specialist: paged for L2 escalations (agents only)
   TimestampMs created_at = 0;
   TimestampMs updated_at = 0;
 };

@@ -9,7 +9,7 @@ namespace opsdesk::auth {
 namespace {
 
 constexpr const char* kUserColumns =
-    "id, email, display_name, role, is_active, time_zone, created_at, updated_at, group_name, kb_editor";
+    "id, email, display_name, role, is_active, time_zone, created_at, updated_at, group_name, kb_editor, senior";
 
 User UserFromRow(const storage::Row& row) {
   User user;
@@ -23,6 +23,7 @@ User UserFromRow(const storage::Row& row) {
   user.updated_at = row.Int(7);
   user.group = row.OptText(8).value_or("");
   user.kb_editor = row.size() > 9 && row.Bool(9);
+  user.senior = row.size() > 10 && row.Bool(10);
   return user;
 }
 
@@ -78,14 +79,14 @@ Result<std::optional<User>> UserService::FindByTokenHash(storage::Transaction& t
                                                         TimestampMs now, std::optional<TimestampMs>* expires_at) {
   auto row = tx.QueryOne(
       "SELECT u.id, u.email, u.display_name, u.role, u.is_active, u.time_zone, u.created_at, u.updated_at, "
-      "u.group_name, u.kb_editor, t.expires_at "
+      "u.group_name, u.kb_editor, u.senior, t.expires_at "
       "FROM api_tokens t JOIN users u ON u.id = t.user_id "
       "WHERE t.token_hash = ? AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > ?) "
       "AND u.is_active = 1",
       {token_hash, now});
   if (!row.ok()) return row.status();
   if (!*row) return std::optional<User>();
-  if (expires_at) *expires_at = (*row)->OptInt(10);
+  if (expires_at) *expires_at = (*row)->OptInt(11);
   return std::optional<User>(UserFromRow(**row));
 }
 
@@ -226,13 +227,19 @@ Result<User> UserService::Update(const Actor& actor, int64_t id, const UserPatch
       return Status::InvalidArgument("user change is not valid",
                                      {{"kb_editor", "requesters cannot edit the knowledge base"}});
     }
+    if (patch.senior) user.senior = *patch.senior;
+    else if (user.role == Role::kRequester) user.senior = false;  // a demotion ends it
+    if (user.senior && user.role == Role::kRequester) {
+      return Status::InvalidArgument("user change is not valid",
+                                     {{"senior", "only staff can be senior specialists"}});
+    }
     user.updated_at = clock_.NowMs();
     std::optional<std::string> group;
     if (!user.group.empty()) group = user.group;
     OPSDESK_RETURN_IF_ERROR(tx.Exec("UPDATE users SET display_name = ?, role = ?, is_active = ?, time_zone = ?, "
-                                    "group_name = ?, kb_editor = ?, updated_at = ? WHERE id = ?",
+                                    "group_name = ?, kb_editor = ?, senior = ?, updated_at = ? WHERE id = ?",
                                     {user.display_name, RoleName(user.role), user.is_active, user.time_zone, group,
-                                     user.kb_editor, user.updated_at, id})
+                                     user.kb_editor, user.senior, user.updated_at, id})
                                 .status());
     if (hash) {
       OPSDESK_RETURN_IF_ERROR(tx.Exec("UPDATE users SET password_hash = ? WHERE id = ?", {*hash, id}).status());

@@ -32,6 +32,7 @@ struct UserPatch {
   std::optional<std::string> password;
   std::optional<std::string> group;  // "" removes it
   std::optional<bool> kb_editor;      // agents only
+  std::optional<bool> senior;         // agents only: L2, paged with the leads
 };
 
 struct UserFilter {

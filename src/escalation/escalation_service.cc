@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <map>
 
 #include "common/text.h"
@@ -481,6 +482,19 @@ Status EscalationService::RunPage(const jobs::Job& job) {
       }
     } else {
       OPSDESK_ASSIGN_OR_RETURN(people, Leads(tx, queue_team));
+      if (cur.e.tier == "l2") {
+        // The second tier is the desk's own: its senior specialists, whichever
+        // component's team the ticket belongs to, with the leads.
+        OPSDESK_ASSIGN_OR_RETURN(auto seniors,
+                                 People(tx,
+                                        "SELECT id, email, display_name FROM users WHERE senior = 1 AND is_active = 1 "
+                                        "AND role <> 'requester' ORDER BY id",
+                                        {}));
+        for (auto& p : seniors) {
+          bool already = std::any_of(people.begin(), people.end(), [&](const Person& q) { return q.id == p.id; });
+          if (!already) people.push_back(std::move(p));
+        }
+      }
     }
     OPSDESK_ASSIGN_OR_RETURN(auto ticket, LoadTicket(tx, cur.e.ticket_id));
     std::string subject = ticket ? ticket->subject : "";

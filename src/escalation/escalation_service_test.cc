@@ -11,6 +11,7 @@
 #include <memory>
 #include <string>
 
+#include "auth/user_service.h"
 #include "common/random.h"
 #include "queues/queue_service.h"
 #include "storage/testing.h"
@@ -192,6 +193,35 @@ TEST_P(EscalationServiceTest, ValidationConflictsAndPermissions) {
   EXPECT_EQ(svc().List(agent_, "bogus").status().code(), StatusCode::kInvalidArgument);
   ASSERT_OK_AND_ASSIGN(auto open, svc().List(lead_, "open"));
   EXPECT_EQ(open.size(), 2u);
+}
+
+// Tier l2 is "senior specialists or the lead": it pages the queue team's leads
+// and every active senior specialist, and no other agent.
+TEST_P(EscalationServiceTest, TierL2PagesTheLeadsAndTheSeniorSpecialists) {
+  auth::UserService users(db(), clock_);
+  auth::UserPatch senior;
+  senior.senior = true;
+  ASSERT_OK_AND_ASSIGN(auth::User promoted, users.Update(admin_, agent2_.user_id, senior));
+  EXPECT_TRUE(promoted.senior);
+  ASSERT_OK_AND_ASSIGN(Actor retired, Insert("retired@example.com", Role::kAgent, /*is_active=*/false));
+  ASSERT_OK(users.Update(admin_, retired.user_id, senior).status());
+  // Only staff can be senior.
+  EXPECT_EQ(users.Update(admin_, requester_.user_id, senior).status().code(), StatusCode::kInvalidArgument);
+
+  int64_t ticket = FileTicket();
+  ASSERT_OK_AND_ASSIGN(Escalation e, svc().Create(agent_, ticket, {"Needs a senior", "sev3", "l2"}));
+  ASSERT_NO_FATAL_FAILURE(Drain());
+  EXPECT_TRUE(HasJob(Key(e.id, "page:0:email:" + std::to_string(lead_.user_id))));
+  EXPECT_TRUE(HasJob(Key(e.id, "page:0:email:" + std::to_string(agent2_.user_id))));
+  EXPECT_FALSE(HasJob(Key(e.id, "page:0:email:" + std::to_string(agent_.user_id))));
+  EXPECT_FALSE(HasJob(Key(e.id, "page:0:email:" + std::to_string(retired.user_id))));
+  EXPECT_EQ(Events(ticket, "escalation_paged"), 2);
+
+  // A demotion to requester ends it.
+  auth::UserPatch demote;
+  demote.role = "requester";
+  ASSERT_OK_AND_ASSIGN(auth::User demoted, users.Update(admin_, agent2_.user_id, demote));
+  EXPECT_FALSE(demoted.senior);
 }
 
 TEST_P(EscalationServiceTest, PagesLevelsThenRepeatsThenUnacknowledged) {

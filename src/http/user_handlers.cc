@@ -69,7 +69,8 @@ void RegisterUserRoutes(Router& router, ApiServices& s) {
     if (!id) return ErrorResponse(Status::NotFound("user not found"), ctx.request);
     auto body = ParseJsonObject(ctx.request);
     if (!body.ok()) return ErrorResponse(body.status(), ctx.request);
-    FieldReader in(*body, {"display_name", "role", "is_active", "time_zone", "password", "group", "kb_editor"});
+    FieldReader in(*body,
+                   {"display_name", "role", "is_active", "time_zone", "password", "group", "kb_editor", "senior"});
     auth::UserPatch patch;
     patch.display_name = in.String("display_name");
     patch.role = in.String("role");
@@ -79,6 +80,7 @@ void RegisterUserRoutes(Router& router, ApiServices& s) {
     else patch.group = in.String("group");
     patch.password = in.String("password");
     patch.kb_editor = in.Bool("kb_editor");
+    patch.senior = in.Bool("senior");
     if (Status st = in.Finish("user change is not valid"); !st.ok()) return ErrorResponse(st, ctx.request);
     auto user = s.users.Update(ctx.actor(), *id, patch);
     if (!user.ok()) return ErrorResponse(user.status(), ctx.request);

@@ -20,6 +20,7 @@ boost::json::object UserJson(const auth::User& u) {
           {"time_zone", u.time_zone},
           {"group", u.group.empty() ? boost::json::value(nullptr) : boost::json::value(u.group)},
           {"kb_editor", u.kb_editor},
+          {"senior", u.senior},
           {"created_at", FormatTimestamp(u.created_at)},
           {"updated_at", FormatTimestamp(u.updated_at)}};
 }

@@ -46,6 +46,18 @@ describe("Users", () => {
     await waitFor(() => expect(screen.getByRole("checkbox", { name: "KB editor" })).toBeChecked());
   });
 
+  it("makes an agent a senior specialist (paged for L2) with one click", async () => {
+    const api = usersApi(admin);
+    renderPage(<Users />, route);
+    const box = await screen.findByRole("checkbox", { name: "Senior (L2)" });
+    expect(box).not.toBeChecked();
+    expect(screen.getAllByRole("checkbox", { name: "Senior (L2)" })).toHaveLength(1); // agents only
+    await userEvent.setup().click(box);
+    await waitFor(() => expect(api.find("PATCH", "/users/3")).toHaveLength(1));
+    expect(api.find("PATCH", "/users/3")[0].body).toEqual({ senior: true });
+    await waitFor(() => expect(screen.getByRole("checkbox", { name: "Senior (L2)" })).toBeChecked());
+  });
+
   it("creates a user with the typed values", async () => {
     const api = usersApi(admin);
     renderPage(<Users />, route);

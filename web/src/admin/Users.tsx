@@ -40,6 +40,7 @@ interface UserChange {
   is_active?: boolean;
   group?: string | null; // null: no group
   kb_editor?: boolean;
+  senior?: boolean;
 }
 
 function NewUserForm() {
@@ -164,6 +165,17 @@ function UserRow({ user, canEdit, isSelf }: { user: User; canEdit: boolean; isSe
               onChange={(e) => change.mutate({ kb_editor: e.target.checked })}
             />{" "}
             KB editor
+          </label>
+        )}
+        {user.role === "agent" && (
+          <label className="admin-small admin-kb-editor">
+            <input
+              type="checkbox"
+              checked={!!user.senior}
+              disabled={disabled}
+              onChange={(e) => change.mutate({ senior: e.target.checked })}
+            />{" "}
+            Senior (L2)
           </label>
         )}
       </td>

@@ -19,6 +19,8 @@ export interface User {
   group: string | null;
   // An agent who publishes and edits published knowledge base articles as leads do.
   kb_editor?: boolean;
+  // A senior specialist: paged with the leads when a ticket is escalated to L2.
+  senior?: boolean;
   created_at: string;
   updated_at: string;
 }
