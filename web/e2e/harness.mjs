@@ -51,7 +51,8 @@ function tail(path, lines = 40) {
 
 // Starts `opsdesk serve` on a free port with the demo data; resolves once it
 // prints its "listening" line. Its output keeps going to files in the temp dir.
-export async function startServer() {
+// `env`: extra environment for the server (OPSDESK_* settings, README.md).
+export async function startServer({ env = {} } = {}) {
   if (!existsSync(BINARY)) throw new Error(`opsdesk binary not found: ${BINARY} (set OPSDESK_BINARY)`);
   if (!existsSync(join(WEB_ROOT, "index.html"))) throw new Error(`web build not found: ${WEB_ROOT} (set OPSDESK_WEB_ROOT)`);
   const dir = mkdtempSync(join(tmpdir(), "opsdesk-e2e-"));
@@ -62,6 +63,7 @@ export async function startServer() {
   const stderrFile = createWriteStream(stderrPath);
   const child = spawn(BINARY, ["serve", "--listen", "127.0.0.1:0", "--db", db, "--web-root", WEB_ROOT, "--demo-data"], {
     cwd: dir,
+    env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   child.stderr.pipe(stderrFile);
@@ -131,10 +133,11 @@ export async function launchBrowser() {
 // Per-file fixture: a server and a browser, started before the first test and
 // stopped after the last. `t(name, [options,] fn)` is node:test's `test` that also prints
 // the server's log tails and the open pages' URLs when the test fails.
-export function setup() {
+// `serverEnv`: extra environment for the server (see startServer).
+export function setup({ serverEnv = {} } = {}) {
   const env = { server: null, browser: null, contexts: [] };
   before(async () => {
-    env.server = await startServer();
+    env.server = await startServer({ env: serverEnv });
     try {
       env.browser = await launchBrowser();
     } catch (e) {

@@ -35,6 +35,7 @@ const AdminUsers = page(() => import("./admin/Users"));
 const AdminTeams = page(() => import("./admin/Teams"));
 const AdminQueues = page(() => import("./admin/Queues"));
 const AdminSla = page(() => import("./admin/Sla"));
+const AdminWebhooks = page(() => import("./admin/Webhooks"));
 const OnCallSchedules = page(() => import("./oncall/Schedules"));
 const OnCallPolicies = page(() => import("./oncall/Policies"));
 const OnCallEscalations = page(() => import("./oncall/Escalations"));
@@ -117,6 +118,7 @@ export function App() {
           <Route path="/admin/teams" element={<RequireUser admin><AdminTeams /></RequireUser>} />
           <Route path="/admin/queues" element={<RequireUser admin><AdminQueues /></RequireUser>} />
           <Route path="/admin/sla" element={<RequireUser admin><AdminSla /></RequireUser>} />
+          <Route path="/admin/webhooks" element={<RequireUser admin><AdminWebhooks /></RequireUser>} />
           <Route path="/oncall" element={<RequireUser staff><OnCallSchedules /></RequireUser>} />
           <Route path="/oncall/policies" element={<RequireUser staff><OnCallPolicies /></RequireUser>} />
           <Route path="/oncall/escalations" element={<RequireUser staff><OnCallEscalations /></RequireUser>} />

@@ -41,6 +41,8 @@ export function Layout() {
               <NavLink to="/admin/teams">Teams</NavLink>
               <NavLink to="/admin/queues">Queues</NavLink>
               <NavLink to="/admin/sla">SLA</NavLink>
+              {/* The webhooks API is admins' only. */}
+              {user.role === "admin" && <NavLink to="/admin/webhooks">Webhooks</NavLink>}
             </>
           )}
           <NavLink to="/settings/notifications">Notifications</NavLink>
