@@ -236,6 +236,18 @@ export async function screenshot(page, name) {
 }
 
 // `opsdesk user add` against the running server's database; returns the new id.
+// Polls `read` until `ok(value)`; returns the value. Fails after TIMEOUT.
+export async function until(what, read, ok) {
+  const deadline = Date.now() + TIMEOUT;
+  let last;
+  for (;;) {
+    last = await read();
+    if (ok(last)) return last;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(last)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 export function addUser(env, { email, name, role = "requester", password = PASSWORD }) {
   return new Promise((res, rej) => {
     const child = execFile(

@@ -7,24 +7,12 @@
 // The policies match on tags unique to this file, so the demo tickets keep no
 // SLA (and sort last by due).
 import assert from "node:assert/strict";
-import { setup, signedIn, TIMEOUT } from "./harness.mjs";
+import { setup, signedIn, TIMEOUT, until } from "./harness.mjs";
 
 const env = setup();
 
 const ALL_DAY = [{ start: "00:00", end: "24:00" }];
 const WEEK = Object.fromEntries(["mon", "tue", "wed", "thu", "fri", "sat", "sun"].map((d) => [d, ALL_DAY]));
-
-// Polls `read` until `ok(value)`; returns the value. Fails after TIMEOUT.
-async function until(what, read, ok) {
-  const deadline = Date.now() + TIMEOUT;
-  let last;
-  for (;;) {
-    last = await read();
-    if (ok(last)) return last;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(last)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 env.t("an at-risk ticket is in Breaching soon with an amber badge and sorts first by due", async () => {
   const suffix = Date.now().toString(36);

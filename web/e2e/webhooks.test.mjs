@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import { createHmac } from "node:crypto";
 import { createServer } from "node:http";
 import { after, before } from "node:test";
-import { setup, signedIn, TIMEOUT } from "./harness.mjs";
+import { setup, signedIn, until } from "./harness.mjs";
 
 const env = setup({
   serverEnv: {
@@ -41,18 +41,6 @@ before(async () => {
   receiver.url = `http://127.0.0.1:${receiver.server.address().port}/opsdesk-hook`;
 });
 after(() => new Promise((res) => receiver.server.close(res)));
-
-// Polls `read` until `ok(value)`; returns the value. Fails after TIMEOUT.
-async function until(what, read, ok) {
-  const deadline = Date.now() + TIMEOUT;
-  let last;
-  for (;;) {
-    last = await read();
-    if (ok(last)) return last;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(last)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 env.t("an admin adds a webhook, sees its dead delivery, retries it and sees it done", async () => {
   const admin = await signedIn(env, "admin");
